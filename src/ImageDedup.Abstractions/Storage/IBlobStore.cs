@@ -1,0 +1,45 @@
+namespace ImageDedup.Storage;
+
+/// <summary>
+/// Stores the bytes of originals under keys the engine chooses. Keys are never reused, so a store
+/// needs no locking: a key is written once, read many times and deleted once.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Writes a blob atomically: after success the whole content is readable under
+    /// <paramref name="key"/>; after any failure (the content stream throws, the call is
+    /// cancelled, the store fails) nothing is readable there.
+    /// </summary>
+    /// <param name="key">The key, made of lowercase letters, digits and <c>/ . _ -</c>.</param>
+    /// <param name="content">Exactly <see cref="BlobMetadata.Length"/> bytes. The stream may throw when it finds them corrupt.</param>
+    /// <param name="metadata">The digest, length and content type of the bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a blob, or a byte range of it, for streaming reads.</summary>
+    /// <exception cref="BlobNotFoundException">No blob exists under <paramref name="key"/>.</exception>
+    Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a blob. Deleting a missing blob is not an error.</summary>
+    /// <returns>Whether a blob existed. Stores that cannot tell cheaply may return true.</returns>
+    Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the length and write time of a blob, or null when it does not exist.</summary>
+    Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the blobs whose keys start with <paramref name="prefix"/>, paging internally.</summary>
+    IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What the engine knows about bytes it hands to a blob store.</summary>
+/// <param name="Digest">The digest of the bytes.</param>
+/// <param name="Length">The number of bytes.</param>
+/// <param name="ContentType">The content type, stored with the blob where the store can.</param>
+public sealed record BlobMetadata(ContentDigest Digest, long Length, string ContentType);
+
+/// <summary>What a blob store reports about one blob.</summary>
+/// <param name="Key">The blob key.</param>
+/// <param name="Length">The stored length.</param>
+/// <param name="LastModified">When the blob was written (the store's clock).</param>
+public sealed record BlobProperties(string Key, long Length, DateTimeOffset LastModified);

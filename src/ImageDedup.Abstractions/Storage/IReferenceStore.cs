@@ -1,0 +1,109 @@
+using System.Data.Common;
+
+namespace ImageDedup.Storage;
+
+/// <summary>
+/// The catalogue of originals and of the named references that hold them. Implementations make
+/// every method one atomic unit (one statement or one transaction) and use their own clock for
+/// every timestamp and grace-period comparison, so that many engine instances can share a store.
+/// </summary>
+/// <remarks>
+/// The delete protocol (DESIGN §3): rows move <c>Pending → Live → Deleting</c>. References are only
+/// ever added to <see cref="OriginalState.Live"/> rows. The statement that sees an original's count
+/// reach zero either records when it was orphaned or, when the caller asks for it, claims the
+/// deletion by moving the row to <see cref="OriginalState.Deleting"/>; only the claimer then
+/// deletes the blob and the row. At most one live row exists per (scope, digest).
+/// </remarks>
+public interface IReferenceStore
+{
+    /// <summary>Creates or upgrades the schema. Safe to call from many instances at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the original with this identifier in any state, or null.</summary>
+    Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the live original of this digest in the scope, or null.</summary>
+    Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the original the holder points at, or null.</summary>
+    Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// If a live original of <paramref name="digest"/> exists in the scope, points
+    /// <paramref name="holder"/> at it (re-pointing it from any other original) and returns the change;
+    /// otherwise changes nothing and returns null. Without a holder, an orphaned original's orphan
+    /// time is reset so that garbage collection gives the caller a fresh grace period.
+    /// </summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="digest">The digest of the content.</param>
+    /// <param name="holder">The holder to point at the original, or null.</param>
+    /// <param name="claimIfOrphaned">Claim the deletion of a displaced original that loses its last reference.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a <see cref="OriginalState.Pending"/> original, orphaned from now until a reference is added.</summary>
+    Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes a pending original live and points <paramref name="holder"/> at it, in one transaction.
+    /// When another live original of the same digest won the race, the pending row is deleted
+    /// instead and the holder points at the winner: the returned original then has another
+    /// identifier and the caller deletes the pending original's blob.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The row is missing or no longer pending.</exception>
+    Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a pending original (a failed ingest). Returns false when it is not there or not pending.</summary>
+    Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Points a holder at a live original of the same scope. Doing it twice changes nothing; a
+    /// holder that pointed elsewhere releases that original in the same transaction.
+    /// </summary>
+    /// <param name="scope">The scope of holder and original.</param>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="originalId">The original to point at.</param>
+    /// <param name="claimIfOrphaned">Claim the deletion of a displaced original that loses its last reference.</param>
+    /// <param name="transaction">A host transaction to enlist in, or null; stores that cannot enlist throw <see cref="NotSupportedException"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope.</exception>
+    Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the holder's reference, if any. Releasing twice changes nothing.</summary>
+    /// <param name="scope">The scope of the holder.</param>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="claimIfOrphaned">Claim the deletion of the original when this was its last reference.</param>
+    /// <param name="transaction">A host transaction to enlist in, or null; stores that cannot enlist throw <see cref="NotSupportedException"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes up to <paramref name="batchSize"/> references whose holder keys start with
+    /// <paramref name="holderPrefix"/>. The prefix is literal (no wildcards) and the caller has
+    /// already made it end at a segment boundary.
+    /// </summary>
+    Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims the deletion of up to <paramref name="batchSize"/> live originals that have had no
+    /// reference for at least <paramref name="gracePeriod"/> (store clock). Concurrent callers
+    /// never claim the same original.
+    /// </summary>
+    /// <param name="scope">Only this scope, or null for every scope.</param>
+    /// <param name="gracePeriod">How long an original must have been orphaned.</param>
+    /// <param name="batchSize">The most originals to claim.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a row in <see cref="OriginalState.Deleting"/> once its blob is gone. False when it is not there.</summary>
+    Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the originals of a scope in a stable order.</summary>
+    Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the holders of an original in a stable order.</summary>
+    Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Monitoring figures for one scope, or every scope when <paramref name="scope"/> is null.</summary>
+    Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default);
+}
