@@ -1,0 +1,418 @@
+using System.Data.Common;
+using ImageDedup.Ingest;
+using ImageDedup.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ImageDedup.Engine;
+
+/// <summary>
+/// The facade. It owns the order of the delete protocol (DESIGN §3); the stores own atomicity.
+/// </summary>
+internal sealed class ImageDedupEngine : IImageDedup
+{
+    private readonly IReferenceStore _references;
+    private readonly IBlobStore _blobs;
+    private readonly IContentHasher _hasher;
+    private readonly ImageDedupOptions _options;
+    private readonly ImageDedupTelemetry _telemetry;
+    private readonly ILogger _logger;
+
+    public ImageDedupEngine(
+        IReferenceStore references,
+        IBlobStore blobs,
+        IContentHasher hasher,
+        IOptions<ImageDedupOptions> options,
+        ImageDedupTelemetry telemetry,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _references = references;
+        _blobs = blobs;
+        _hasher = hasher;
+        _options = options.Value;
+        _telemetry = telemetry;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<ImageDedupEngine>() ?? NullLogger.Instance;
+    }
+
+    /// <summary>Whether the last release deletes at once (no grace period) — the store claims it in the same statement.</summary>
+    private bool ClaimAtOnce => _options.DeletionGracePeriod == TimeSpan.Zero;
+
+    public async Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        request ??= new IngestRequest();
+        Names.ValidateScope(request.Scope);
+        if (request.Holder is not null)
+        {
+            Names.ValidateHolder(request.Holder);
+        }
+
+        if (!content.CanRead)
+        {
+            throw new ArgumentException("The content stream is not readable.", nameof(content));
+        }
+
+        using var operation = _telemetry.Start("ingest");
+        var settings = new ScanSettings(
+            _options.MaxImageBytes,
+            _options.AllowAnyContent,
+            _options.BufferSize,
+            _options.SpoolDirectory ?? Path.GetTempPath(),
+            request.DeclaredContentType,
+            request.ExpectedLength);
+
+        var scanned = await ContentScanner.ScanAsync(content, settings, _hasher, cancellationToken).ConfigureAwait(false);
+        await using (scanned.ConfigureAwait(false))
+        {
+            operation.Activity?.SetTag("imagededup.digest", scanned.Digest.ToString());
+            operation.Activity?.SetTag("imagededup.length", scanned.Length);
+            if (request.DeclaredContentType is { } declared && !_options.AllowAnyContent
+                && !string.Equals(declared, scanned.ContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                EngineLog.ContentTypeMismatch(_logger, declared, scanned.ContentType);
+            }
+
+            var existing = await _references.TryAttachAsync(request.Scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                await FinishDisplacedAsync(existing.Displaced).ConfigureAwait(false);
+                EngineLog.Duplicate(_logger, request.Scope, existing.Original.Id, scanned.Digest);
+                RecordIngest(duplicate: true, scanned.Length);
+                operation.Complete();
+                return new IngestResult(existing.Original, StoredNewBytes: false, existing.Added);
+            }
+
+            var result = await StoreNewAsync(scanned, request, cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return result;
+        }
+    }
+
+    private async Task<IngestResult> StoreNewAsync(ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        var key = StorageKeys.For(scanned.Digest, id);
+        await _references.InsertPendingAsync(new NewOriginal(id, request.Scope, scanned.Digest, scanned.Length, scanned.ContentType, key), cancellationToken).ConfigureAwait(false);
+
+        ReferenceChange change;
+        try
+        {
+            var bytes = scanned.OpenVerified(_hasher);
+            await using (bytes.ConfigureAwait(false))
+            {
+                await _blobs.WriteAsync(key, bytes, new BlobMetadata(scanned.Digest, scanned.Length, scanned.ContentType), cancellationToken).ConfigureAwait(false);
+            }
+
+            // Past this point the bytes are durable; cancelling the promotion half-way would only
+            // leave the caller unsure whether it committed, so the last step runs to its end.
+            cancellationToken.ThrowIfCancellationRequested();
+            change = await _references.PromoteAsync(id, request.Holder, ClaimAtOnce, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            EngineLog.IngestAbandoned(_logger, ex, id);
+            await AbandonAsync(id, key).ConfigureAwait(false);
+            throw;
+        }
+
+        await FinishDisplacedAsync(change.Displaced).ConfigureAwait(false);
+        if (change.Original.Id != id)
+        {
+            // Another ingest of the same bytes became live first; ours was removed with its row.
+            EngineLog.Superseded(_logger, id, scanned.Digest, change.Original.Id);
+            await DeleteBlobQuietlyAsync(key, id).ConfigureAwait(false);
+            RecordIngest(duplicate: true, scanned.Length);
+            return new IngestResult(change.Original, StoredNewBytes: false, change.Added);
+        }
+
+        EngineLog.Stored(_logger, id, scanned.Digest, scanned.Length, scanned.ContentType, request.Scope);
+        RecordIngest(duplicate: false, scanned.Length);
+        return new IngestResult(change.Original, StoredNewBytes: true, change.Added);
+    }
+
+    /// <summary>
+    /// Undoes a failed ingest. The blob is deleted only once the row is known to be gone: if the
+    /// promotion committed before the failure surfaced, the row is live and its bytes must stay.
+    /// </summary>
+    private async Task AbandonAsync(Guid id, string key)
+    {
+        try
+        {
+            var removed = await _references.DeletePendingAsync(id, CancellationToken.None).ConfigureAwait(false);
+            if (removed || await _references.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null)
+            {
+                await _blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // The ingest is already failing with its own exception; reconcile removes what is left.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.CleanupFailed(_logger, ex, id);
+        }
+    }
+
+    private async Task DeleteBlobQuietlyAsync(string key, Guid id)
+    {
+        try
+        {
+            await _blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // An unreferenced blob with no row is garbage reconcile removes.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.CleanupFailed(_logger, ex, id);
+        }
+    }
+
+    public Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, string scope = "", CancellationToken cancellationToken = default)
+        => AddReferenceCoreAsync(originalId, holder, null, scope, cancellationToken);
+
+    public Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return AddReferenceCoreAsync(originalId, holder, transaction, scope, cancellationToken);
+    }
+
+    private async Task<ReferenceResult> AddReferenceCoreAsync(Guid originalId, string holder, DbTransaction? transaction, string scope, CancellationToken cancellationToken)
+    {
+        Names.ValidateHolder(holder);
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("add_reference");
+
+        // Inside a host transaction nothing may be deleted before the host commits.
+        var claim = transaction is null && ClaimAtOnce;
+        var change = await _references.AddReferenceAsync(scope, holder, originalId, claim, transaction, cancellationToken).ConfigureAwait(false);
+        var previousDeleted = await FinishDisplacedAsync(change.Displaced).ConfigureAwait(false);
+        operation.Complete();
+        return new ReferenceResult(change.Original, change.Added, change.Displaced?.Id, previousDeleted);
+    }
+
+    public Task<ReleaseResult> ReleaseAsync(string holder, string scope = "", CancellationToken cancellationToken = default)
+        => ReleaseCoreAsync(holder, null, scope, cancellationToken);
+
+    public Task<ReleaseResult> ReleaseAsync(string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return ReleaseCoreAsync(holder, transaction, scope, cancellationToken);
+    }
+
+    private async Task<ReleaseResult> ReleaseCoreAsync(string holder, DbTransaction? transaction, string scope, CancellationToken cancellationToken)
+    {
+        Names.ValidateHolder(holder);
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("release");
+        var claim = transaction is null && ClaimAtOnce;
+        var outcome = await _references.ReleaseAsync(scope, holder, claim, transaction, cancellationToken).ConfigureAwait(false);
+        if (outcome.Original is not { } original)
+        {
+            operation.Complete();
+            return new ReleaseResult(Released: false, OriginalId: null, RemainingReferences: 0, OriginalDeleted: false);
+        }
+
+        var deleted = outcome.DeletionClaimed && await FinishDeletionAsync(original, "last reference released").ConfigureAwait(false);
+        operation.Complete();
+        return new ReleaseResult(Released: true, original.Id, original.ReferenceCount, deleted);
+    }
+
+    public async Task<PrefixReleaseResult> ReleasePrefixAsync(string holderPrefix, string scope = "", CancellationToken cancellationToken = default)
+    {
+        var prefix = Names.SegmentPrefix(holderPrefix);
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("release_prefix");
+        long released = 0, deleted = 0, orphaned = 0;
+        while (true)
+        {
+            var batch = await _references.ReleasePrefixBatchAsync(scope, prefix, _options.PrefixReleaseBatchSize, ClaimAtOnce, null, cancellationToken).ConfigureAwait(false);
+            released += batch.Released;
+            orphaned += batch.Orphaned;
+            foreach (var claimed in batch.Claimed)
+            {
+                if (await FinishDeletionAsync(claimed, "holders released by prefix").ConfigureAwait(false))
+                {
+                    deleted++;
+                    orphaned--;
+                }
+            }
+
+            if (batch.Released < _options.PrefixReleaseBatchSize)
+            {
+                break;
+            }
+        }
+
+        operation.Complete();
+        return new PrefixReleaseResult(released, deleted, orphaned);
+    }
+
+    public async Task<Original?> GetAsync(Guid originalId, string scope = "", CancellationToken cancellationToken = default)
+    {
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("get");
+        var original = await _references.GetAsync(originalId, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return original is { State: OriginalState.Live } && original.Scope == scope ? original : null;
+    }
+
+    public async Task<Original?> FindByDigestAsync(ContentDigest digest, string scope = "", CancellationToken cancellationToken = default)
+    {
+        if (digest.IsEmpty)
+        {
+            throw new ArgumentException("The digest is empty.", nameof(digest));
+        }
+
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("find_by_digest");
+        var original = await _references.FindLiveAsync(scope, digest, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return original;
+    }
+
+    public async Task<Original?> FindByHolderAsync(string holder, string scope = "", CancellationToken cancellationToken = default)
+    {
+        Names.ValidateHolder(holder);
+        Names.ValidateScope(scope);
+        using var operation = _telemetry.Start("find_by_holder");
+        var original = await _references.FindByHolderAsync(scope, holder, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return original;
+    }
+
+    public async Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, string scope = "", CancellationToken cancellationToken = default)
+    {
+        options ??= new ReadOptions();
+        if (options.Verify && options.Range is not null)
+        {
+            throw new ArgumentException("Verification needs the whole original; a range cannot be verified.", nameof(options));
+        }
+
+        using var operation = _telemetry.Start("open_read");
+        var original = await GetAsync(originalId, scope, cancellationToken).ConfigureAwait(false)
+            ?? throw new OriginalNotFoundException(originalId, scope);
+        Stream stream;
+        try
+        {
+            stream = await _blobs.OpenReadAsync(original.StorageKey, options.Range, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException ex)
+        {
+            throw new ContentIntegrityException($"The bytes of live original {original.Id} are missing from the blob store.", ex);
+        }
+
+        operation.Complete();
+        return options.Verify
+            ? new DigestCheckingStream(stream, _hasher.CreateHash(), original.Digest, original.Length, leaveOpen: false)
+            : stream;
+    }
+
+    public async Task<Page<Original>> ListOriginalsAsync(string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default)
+    {
+        Names.ValidateScope(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        using var operation = _telemetry.Start("list_originals");
+        var page = await _references.ListOriginalsAsync(scope, cursor, pageSize, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return page;
+    }
+
+    public async Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default)
+    {
+        Names.ValidateScope(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        using var operation = _telemetry.Start("list_holders");
+        _ = await GetAsync(originalId, scope, cancellationToken).ConfigureAwait(false) ?? throw new OriginalNotFoundException(originalId, scope);
+        var page = await _references.ListHoldersAsync(originalId, cursor, pageSize, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return page;
+    }
+
+    public async Task<GarbageCollectionResult> CollectGarbageAsync(string? scope = null, CancellationToken cancellationToken = default)
+    {
+        if (scope is not null)
+        {
+            Names.ValidateScope(scope);
+        }
+
+        using var operation = _telemetry.Start("collect_garbage");
+        var grace = _options.DeletionGracePeriod > _options.OrphanGracePeriod ? _options.DeletionGracePeriod : _options.OrphanGracePeriod;
+        long deleted = 0, bytes = 0;
+        while (true)
+        {
+            var claimed = await _references.ClaimOrphansAsync(scope, grace, _options.GarbageCollectionBatchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var original in claimed)
+            {
+                // Claimed rows are finished even if the caller cancels: a claim left half-done
+                // would wait for reconcile.
+                if (await FinishDeletionAsync(original, "orphan collected").ConfigureAwait(false))
+                {
+                    deleted++;
+                    bytes += original.Length;
+                }
+            }
+
+            if (claimed.Count < _options.GarbageCollectionBatchSize)
+            {
+                break;
+            }
+        }
+
+        if (deleted > 0)
+        {
+            EngineLog.Collected(_logger, deleted, bytes);
+        }
+
+        operation.Complete();
+        return new GarbageCollectionResult(deleted, bytes);
+    }
+
+    public async Task<OriginalStatistics> GetStatisticsAsync(string? scope = null, CancellationToken cancellationToken = default)
+    {
+        if (scope is not null)
+        {
+            Names.ValidateScope(scope);
+        }
+
+        using var operation = _telemetry.Start("statistics");
+        var statistics = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return statistics;
+    }
+
+    private async Task<bool> FinishDisplacedAsync(Original? displaced)
+        => displaced is { State: OriginalState.Deleting } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
+
+    /// <summary>
+    /// Finishes a deletion this caller claimed: blob first, then the row. If either step fails the
+    /// row stays in <see cref="OriginalState.Deleting"/>, where no reference can reach it, and
+    /// reconcile finishes the job; the caller's own operation has already committed.
+    /// </summary>
+    private async Task<bool> FinishDeletionAsync(Original claimed, string reason)
+    {
+        try
+        {
+            await _blobs.DeleteAsync(claimed.StorageKey, CancellationToken.None).ConfigureAwait(false);
+            await _references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // See the summary: the claim keeps the original unreachable until reconcile.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.DeletionUnfinished(_logger, ex, claimed.Id);
+            return false;
+        }
+
+        EngineLog.Deleted(_logger, claimed.Id, reason);
+        _telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        return true;
+    }
+
+    private void RecordIngest(bool duplicate, long length)
+    {
+        _telemetry.Ingests.Add(1, new KeyValuePair<string, object?>("duplicate", duplicate));
+        (duplicate ? _telemetry.BytesSaved : _telemetry.BytesStored).Add(length);
+    }
+}

@@ -1,0 +1,38 @@
+namespace ImageDedup;
+
+/// <summary>Settings of the ImageDedup engine, validated when the host starts.</summary>
+public sealed class ImageDedupOptions
+{
+    /// <summary>The largest upload accepted, in bytes; reading stops as soon as it is exceeded. Default 50 MiB.</summary>
+    public long MaxImageBytes { get; set; } = 50L << 20;
+
+    /// <summary>Accept content that is not a recognised image (stored as the declared type). Default false.</summary>
+    public bool AllowAnyContent { get; set; }
+
+    /// <summary>
+    /// How long an original with no references is kept before it is deleted. Zero (the default)
+    /// deletes it in the call that releases its last reference; a longer period leaves it to
+    /// garbage collection, and an ingest of the same bytes within the period revives it.
+    /// </summary>
+    public TimeSpan DeletionGracePeriod { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The least age of an orphan before garbage collection deletes it. Protects originals that
+    /// were ingested without a holder (the host adds the reference next) and those released
+    /// inside a host transaction. Garbage collection waits the longer of this and
+    /// <see cref="DeletionGracePeriod"/>. Default one hour.
+    /// </summary>
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The read chunk size, pooled; between 64 KiB and 16 MiB. Default 1 MiB.</summary>
+    public int BufferSize { get; set; } = 1 << 20;
+
+    /// <summary>Originals claimed per garbage-collection batch. Default 100.</summary>
+    public int GarbageCollectionBatchSize { get; set; } = 100;
+
+    /// <summary>References removed per batch of a prefix release. Default 500.</summary>
+    public int PrefixReleaseBatchSize { get; set; } = 500;
+
+    /// <summary>Where non-seekable uploads larger than one chunk are spooled while hashing. Default: the system temp directory.</summary>
+    public string? SpoolDirectory { get; set; }
+}

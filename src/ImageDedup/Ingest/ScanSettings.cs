@@ -1,0 +1,10 @@
+namespace ImageDedup.Ingest;
+
+/// <summary>What one ingest pass checks and where it may spool.</summary>
+internal sealed record ScanSettings(
+    long MaxBytes,
+    bool AllowAnyContent,
+    int ChunkSize,
+    string SpoolDirectory,
+    string? DeclaredContentType,
+    long? ExpectedLength);
