@@ -11,7 +11,7 @@ namespace ImageDedup;
 /// algorithm is ever added. Only SHA-256 is defined today. The hex part is always lowercase;
 /// parsing accepts either case and a bare 64-character hex string (taken as SHA-256).
 /// </remarks>
-public readonly struct ContentDigest : IEquatable<ContentDigest>, ISpanParsable<ContentDigest>
+public readonly struct ContentDigest : IEquatable<ContentDigest>
 {
     /// <summary>The algorithm name used for SHA-256 digests.</summary>
     public const string Sha256 = "sha256";
@@ -64,32 +64,21 @@ public readonly struct ContentDigest : IEquatable<ContentDigest>, ISpanParsable<
     public static ContentDigest Parse(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return Parse(s.AsSpan(), null);
+        return Parse(s.AsSpan());
     }
 
     /// <inheritdoc cref="Parse(string)"/>
-    public static ContentDigest Parse(string s, IFormatProvider? provider)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        return Parse(s.AsSpan(), provider);
-    }
-
-    /// <inheritdoc cref="Parse(string)"/>
-    public static ContentDigest Parse(ReadOnlySpan<char> s, IFormatProvider? provider)
-        => TryParse(s, provider, out var digest)
+    public static ContentDigest Parse(ReadOnlySpan<char> s)
+        => TryParse(s, out var digest)
             ? digest
             : throw new FormatException($"'{Truncate(s)}' is not a content digest; expected 'sha256:' followed by 64 hex digits.");
 
     /// <summary>Tries to parse a digest; see <see cref="Parse(string)"/>.</summary>
     public static bool TryParse([NotNullWhen(true)] string? s, out ContentDigest result)
-        => TryParse(s.AsSpan(), null, out result);
+        => TryParse(s.AsSpan(), out result);
 
     /// <inheritdoc cref="TryParse(string?, out ContentDigest)"/>
-    public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out ContentDigest result)
-        => TryParse(s.AsSpan(), provider, out result);
-
-    /// <inheritdoc cref="TryParse(string?, out ContentDigest)"/>
-    public static bool TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out ContentDigest result)
+    public static bool TryParse(ReadOnlySpan<char> s, out ContentDigest result)
     {
         result = default;
         var hex = s;

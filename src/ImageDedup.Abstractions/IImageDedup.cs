@@ -71,7 +71,7 @@ public interface IImageDedup
     /// <exception cref="ContentIntegrityException">With <see cref="ReadOptions.Verify"/>, thrown at the end of the stream when the bytes do not match the digest.</exception>
     Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, string scope = "", CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the originals of a scope, a page at a time.</summary>
+    /// <summary>Lists the originals of a scope in every state (see <see cref="Original.State"/>), a page at a time.</summary>
     Task<Page<Original>> ListOriginalsAsync(string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default);
 
     /// <summary>Lists the holders of an original, a page at a time.</summary>

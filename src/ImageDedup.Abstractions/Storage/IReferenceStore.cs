@@ -98,7 +98,7 @@ public interface IReferenceStore
     /// <summary>Deletes a row in <see cref="OriginalState.Deleting"/> once its blob is gone. False when it is not there.</summary>
     Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the originals of a scope in a stable order.</summary>
+    /// <summary>Lists the originals of a scope in every state (pending and deleting included), in a stable order.</summary>
     Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the holders of an original in a stable order.</summary>

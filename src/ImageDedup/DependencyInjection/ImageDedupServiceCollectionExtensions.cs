@@ -29,6 +29,12 @@ public static class ImageDedupServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        if (services.Any(d => d.ServiceType == typeof(ImageDedupMarker)))
+        {
+            return new ImageDedupBuilder(services);
+        }
+
+        services.AddSingleton(new ImageDedupMarker());
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ImageDedupOptions>, ImageDedupOptionsValidator>());
         services.TryAddSingleton<IContentHasher>(sp => new Sha256ContentHasher(sp.GetRequiredService<IOptions<ImageDedupOptions>>().Value.BufferSize));

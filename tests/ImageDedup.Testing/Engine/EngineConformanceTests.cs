@@ -1,0 +1,618 @@
+using System.Security.Cryptography;
+using ImageDedup.Storage;
+using ImageDedup.Testing.Content;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace ImageDedup.Testing.Engine;
+
+/// <summary>
+/// The engine's behaviour, specified once and run against every pair of stores. A provider's test
+/// project derives a concrete class that supplies fresh, empty stores.
+/// </summary>
+public abstract class EngineConformanceTests : IAsyncLifetime
+{
+    private readonly List<ServiceProvider> _providers = [];
+
+    /// <summary>The reference store of the current test.</summary>
+    protected IReferenceStore References { get; private set; } = null!;
+
+    /// <summary>The blob store of the current test.</summary>
+    protected IBlobStore Blobs { get; private set; } = null!;
+
+    /// <summary>A fresh, empty, migrated reference store.</summary>
+    protected abstract Task<IReferenceStore> CreateReferenceStoreAsync();
+
+    /// <summary>A fresh, empty blob store.</summary>
+    protected abstract Task<IBlobStore> CreateBlobStoreAsync();
+
+    /// <inheritdoc/>
+    public virtual async Task InitializeAsync()
+    {
+        References = await CreateReferenceStoreAsync();
+        Blobs = await CreateBlobStoreAsync();
+    }
+
+    /// <inheritdoc/>
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+    }
+
+    /// <summary>An engine over this test's stores, built the way hosts build it: through AddImageDedup.</summary>
+    protected IImageDedup CreateEngine(
+        Action<ImageDedupOptions>? configure = null,
+        Func<IReferenceStore, IReferenceStore>? wrapReferences = null,
+        Func<IBlobStore, IBlobStore>? wrapBlobs = null)
+    {
+        var services = new ServiceCollection();
+        services.AddImageDedup(o =>
+        {
+            o.BufferSize = 64 * 1024;
+            configure?.Invoke(o);
+        });
+        services.AddSingleton(wrapReferences?.Invoke(References) ?? References);
+        services.AddSingleton(wrapBlobs?.Invoke(Blobs) ?? Blobs);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        _providers.Add(provider);
+        return provider.GetRequiredService<IImageDedup>();
+    }
+
+    // ---- The seed's cases ---------------------------------------------------------------
+
+    [Fact]
+    public async Task Two_references_release_one_the_original_stays()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        var second = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+        Assert.Equal(first.Original.Id, second.Original.Id);
+
+        var release = await engine.ReleaseAsync("images/1");
+
+        Assert.True(release.Released);
+        Assert.False(release.OriginalDeleted);
+        Assert.Equal(1, release.RemainingReferences);
+        var original = await engine.GetAsync(first.Original.Id);
+        Assert.NotNull(original);
+        Assert.Equal(1, original.ReferenceCount);
+        await AssertBlobHoldsAsync(original, bytes);
+    }
+
+    [Fact]
+    public async Task Releasing_the_last_reference_deletes_row_and_blob()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+        var ingest = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+
+        await engine.ReleaseAsync("images/1");
+        var last = await engine.ReleaseAsync("images/2");
+
+        Assert.True(last.OriginalDeleted);
+        Assert.Equal(0, last.RemainingReferences);
+        Assert.Null(await engine.GetAsync(ingest.Original.Id));
+        Assert.Null(await References.GetAsync(ingest.Original.Id));
+        Assert.Null(await Blobs.GetPropertiesAsync(ingest.Original.StorageKey));
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task Releasing_an_unknown_holder_or_twice_changes_nothing()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+        var ingest = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+
+        var unknown = await engine.ReleaseAsync("images/never-existed");
+        var once = await engine.ReleaseAsync("images/1");
+        var twice = await engine.ReleaseAsync("images/1");
+
+        Assert.False(unknown.Released);
+        Assert.True(once.Released);
+        Assert.False(twice.Released);
+        var original = await engine.GetAsync(ingest.Original.Id);
+        Assert.NotNull(original);
+        Assert.Equal(1, original.ReferenceCount);
+        await AssertBlobHoldsAsync(original, bytes);
+    }
+
+    [Fact]
+    public async Task Three_styles_of_one_upload_release_two_it_stays_release_the_third_it_is_gone()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(20_000);
+        var upload = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "projects/7/images/1/original" });
+        await engine.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/thumbnail");
+        await engine.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/web");
+
+        Assert.Equal(3, (await engine.GetAsync(upload.Original.Id))!.ReferenceCount);
+        await engine.ReleaseAsync("projects/7/images/1/original");
+        await engine.ReleaseAsync("projects/7/images/1/thumbnail");
+        var stays = await engine.GetAsync(upload.Original.Id);
+        Assert.NotNull(stays);
+        await AssertBlobHoldsAsync(stays, bytes);
+
+        var last = await engine.ReleaseAsync("projects/7/images/1/web");
+        Assert.True(last.OriginalDeleted);
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task The_same_bytes_twice_store_one_blob_with_two_references_and_write_nothing_the_second_time()
+    {
+        var (counting, probe) = StoreFaults.Count(Blobs);
+        var engine = CreateEngine(wrapBlobs: _ => counting);
+        var bytes = TestImages.UniquePng(100_000);
+
+        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "a" });
+        var second = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "b" });
+
+        Assert.True(first.StoredNewBytes);
+        Assert.False(second.StoredNewBytes);
+        Assert.True(second.ReferenceAdded);
+        Assert.Equal(first.Original.Id, second.Original.Id);
+        Assert.Equal(2, second.Original.ReferenceCount);
+        Assert.Equal(1, probe.Calls.GetValueOrDefault(nameof(IBlobStore.WriteAsync)));
+        Assert.Single(await ListBlobsAsync());
+    }
+
+    // ---- Ingest ---------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Ingest_reports_digest_length_type_and_stores_the_exact_bytes()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.Jpeg(seed: 42, length: 10_000);
+
+        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+
+        Assert.Equal(TestImages.DigestOf(bytes), result.Original.Digest);
+        Assert.Equal(bytes.Length, result.Original.Length);
+        Assert.Equal("image/jpeg", result.Original.ContentType);
+        Assert.Equal(OriginalState.Live, result.Original.State);
+        Assert.Equal(1, result.Original.ReferenceCount);
+        Assert.True(result.ReferenceAdded);
+        await AssertBlobHoldsAsync(result.Original, bytes);
+    }
+
+    [Theory]
+    [InlineData(1_000, 100)]
+    [InlineData(64 * 1024, 7_000)]
+    [InlineData(300_000, 1_000)]
+    [InlineData(300_000, int.MaxValue)]
+    public async Task Non_seekable_streams_in_small_reads_are_stored_exactly(int length, int maxChunk)
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.Png(seed: length ^ maxChunk, length);
+
+        var result = await engine.IngestAsync(NonSeekableStream.Over(bytes, maxChunk), new IngestRequest { Holder = "h" });
+
+        Assert.Equal(TestImages.DigestOf(bytes), result.Original.Digest);
+        await AssertBlobHoldsAsync(result.Original, bytes);
+    }
+
+    [Fact]
+    public async Task Ingest_reads_from_the_current_position_of_a_seekable_stream()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(200_000);
+        var padded = new byte[bytes.Length + 10];
+        bytes.CopyTo(padded, 10);
+        var stream = new MemoryStream(padded) { Position = 10 };
+
+        var result = await engine.IngestAsync(stream);
+
+        await AssertBlobHoldsAsync(result.Original, bytes);
+    }
+
+    [Fact]
+    public async Task Reads_verify_and_ranges_return_the_stored_bytes()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(150_000);
+        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+
+        await using (var verified = await engine.OpenReadAsync(result.Original.Id, new ReadOptions { Verify = true }))
+        {
+            Assert.Equal(bytes, await ReadAllAsync(verified));
+        }
+
+        await using var range = await engine.OpenReadAsync(result.Original.Id, new ReadOptions { Range = new ByteRange(1000, 500) });
+        Assert.Equal(bytes.AsSpan(1000, 500).ToArray(), await ReadAllAsync(range));
+    }
+
+    [Fact]
+    public async Task Lookups_by_id_digest_and_holder_find_the_original()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/9" });
+
+        Assert.Equal(result.Original.Id, (await engine.GetAsync(result.Original.Id))?.Id);
+        Assert.Equal(result.Original.Id, (await engine.FindByDigestAsync(TestImages.DigestOf(bytes)))?.Id);
+        Assert.Equal(result.Original.Id, (await engine.FindByHolderAsync("images/9"))?.Id);
+        Assert.Null(await engine.GetAsync(Guid.NewGuid()));
+        Assert.Null(await engine.FindByDigestAsync(TestImages.DigestOf(TestImages.UniquePng())));
+        Assert.Null(await engine.FindByHolderAsync("images/10"));
+    }
+
+    // ---- Named references --------------------------------------------------------------------
+
+    [Fact]
+    public async Task Adding_the_same_reference_twice_changes_nothing()
+    {
+        var engine = CreateEngine();
+        var result = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h/1" });
+
+        var again = await engine.AddReferenceAsync(result.Original.Id, "h/1");
+
+        Assert.False(again.Added);
+        Assert.Equal(1, again.Original.ReferenceCount);
+    }
+
+    [Fact]
+    public async Task Re_pointing_a_holder_releases_its_old_original_and_deletes_it_when_it_was_the_last()
+    {
+        var engine = CreateEngine();
+        var oldBytes = TestImages.UniquePng();
+        var newBytes = TestImages.UniquePng();
+        var old = await engine.IngestAsync(new MemoryStream(oldBytes), new IngestRequest { Holder = "images/1" });
+        var fresh = await engine.IngestAsync(new MemoryStream(newBytes), new IngestRequest { Holder = "images/2" });
+
+        var moved = await engine.AddReferenceAsync(fresh.Original.Id, "images/1");
+
+        Assert.True(moved.Added);
+        Assert.Equal(old.Original.Id, moved.PreviousOriginalId);
+        Assert.True(moved.PreviousOriginalDeleted);
+        Assert.Equal(2, moved.Original.ReferenceCount);
+        Assert.Null(await engine.GetAsync(old.Original.Id));
+        Assert.Null(await Blobs.GetPropertiesAsync(old.Original.StorageKey));
+    }
+
+    [Fact]
+    public async Task Re_pointing_through_ingest_releases_the_old_original()
+    {
+        var engine = CreateEngine();
+        var old = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
+
+        var replaced = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
+
+        Assert.NotEqual(old.Original.Id, replaced.Original.Id);
+        Assert.Null(await engine.GetAsync(old.Original.Id));
+        Assert.Equal(replaced.Original.Id, (await engine.FindByHolderAsync("avatar/5"))?.Id);
+        Assert.Single(await ListBlobsAsync());
+    }
+
+    [Fact]
+    public async Task Adding_a_reference_to_an_unknown_original_throws_and_changes_nothing()
+    {
+        var engine = CreateEngine();
+        var unknown = Guid.NewGuid();
+
+        var ex = await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.AddReferenceAsync(unknown, "images/1"));
+
+        Assert.Equal(unknown, ex.OriginalId);
+        Assert.Null(await engine.FindByHolderAsync("images/1"));
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task Scopes_never_share_originals_nor_reveal_each_other()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+
+        var a = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Scope = "tenant-a", Holder = "img" });
+        var b = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Scope = "tenant-b", Holder = "img" });
+
+        Assert.NotEqual(a.Original.Id, b.Original.Id);
+        Assert.True(a.StoredNewBytes);
+        Assert.True(b.StoredNewBytes);
+        Assert.Null(await engine.GetAsync(a.Original.Id, scope: "tenant-b"));
+        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.AddReferenceAsync(a.Original.Id, "steal", scope: "tenant-b"));
+        await engine.ReleaseAsync("img", scope: "tenant-a");
+        Assert.NotNull(await engine.GetAsync(b.Original.Id, scope: "tenant-b"));
+        Assert.Null(await engine.GetAsync(a.Original.Id, scope: "tenant-a"));
+    }
+
+    // ---- Grace period and garbage collection ----------------------------------------------------
+
+    [Fact]
+    public async Task With_a_grace_period_the_last_release_orphans_and_a_new_ingest_revives()
+    {
+        var engine = CreateEngine(o => o.DeletionGracePeriod = TimeSpan.FromHours(1));
+        var bytes = TestImages.UniquePng();
+        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
+
+        var release = await engine.ReleaseAsync("h/1");
+        Assert.True(release.OriginalOrphaned);
+        Assert.False(release.OriginalDeleted);
+        Assert.Equal(0, (await engine.CollectGarbageAsync()).OriginalsDeleted);
+
+        var revived = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
+        Assert.Equal(first.Original.Id, revived.Original.Id);
+        Assert.False(revived.StoredNewBytes);
+        await AssertBlobHoldsAsync(revived.Original, bytes);
+    }
+
+    [Fact]
+    public async Task Garbage_collection_deletes_orphans_past_the_grace_period()
+    {
+        var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.Zero);
+        var kept = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
+        var orphans = new List<Original>();
+        for (var i = 0; i < 3; i++)
+        {
+            orphans.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(1000 + i)))).Original);
+        }
+
+        var result = await engine.CollectGarbageAsync();
+
+        Assert.Equal(3, result.OriginalsDeleted);
+        Assert.Equal(orphans.Sum(o => o.Length), result.BytesFreed);
+        foreach (var orphan in orphans)
+        {
+            Assert.Null(await References.GetAsync(orphan.Id));
+            Assert.Null(await Blobs.GetPropertiesAsync(orphan.StorageKey));
+        }
+
+        Assert.NotNull(await engine.GetAsync(kept.Original.Id));
+    }
+
+    [Fact]
+    public async Task Garbage_collection_spares_orphans_inside_the_grace_period()
+    {
+        var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.FromHours(1));
+        var orphan = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+
+        Assert.Equal(0, (await engine.CollectGarbageAsync()).OriginalsDeleted);
+        Assert.NotNull(await engine.GetAsync(orphan.Original.Id));
+    }
+
+    // ---- Bad input leaves nothing behind -------------------------------------------------------
+
+    [Fact]
+    public async Task An_empty_stream_is_rejected_and_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        await Assert.ThrowsAsync<EmptyContentException>(() => engine.IngestAsync(new MemoryStream(), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<EmptyContentException>(() => engine.IngestAsync(NonSeekableStream.Over([]), new IngestRequest { Holder = "h" }));
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task A_non_image_is_rejected_and_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        var ex = await Assert.ThrowsAsync<NotAnImageException>(
+            () => engine.IngestAsync(new MemoryStream(TestImages.NotAnImage()), new IngestRequest { Holder = "h", DeclaredContentType = "image/png" }));
+        Assert.Equal("image/png", ex.DeclaredContentType);
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task Any_content_is_accepted_when_allowed_and_keeps_the_declared_type()
+    {
+        var engine = CreateEngine(o => o.AllowAnyContent = true);
+        var bytes = TestImages.NotAnImage();
+        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h", DeclaredContentType = "application/pdf" });
+        Assert.Equal("application/pdf", result.Original.ContentType);
+        await AssertBlobHoldsAsync(result.Original, bytes);
+    }
+
+    [Fact]
+    public async Task An_oversized_upload_is_refused_while_streaming_and_leaves_nothing()
+    {
+        var engine = CreateEngine(o => o.MaxImageBytes = 100_000);
+        var bytes = TestImages.UniquePng(1_000_000);
+        var stream = new FaultingStream(bytes, failAfter: long.MaxValue);
+
+        var ex = await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.IngestAsync(stream, new IngestRequest { Holder = "h" }));
+
+        Assert.Equal(100_000, ex.Limit);
+        Assert.True(stream.BytesRead <= 100_000 + (3 * 64 * 1024), $"read {stream.BytesRead} bytes before refusing");
+        await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task A_stream_that_breaks_half_way_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(500_000);
+        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new FaultingStream(bytes, 200_000), new IngestRequest { Holder = "h" }));
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task A_truncated_stream_is_caught_by_its_declared_length_and_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(10_000);
+
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(
+            new MemoryStream(bytes, 0, 6_000), new IngestRequest { Holder = "h", ExpectedLength = bytes.Length }));
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(
+            NonSeekableStream.Over(bytes), new IngestRequest { Holder = "h", ExpectedLength = 5_000 }));
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task Cancellation_half_way_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(600_000);
+        using var cts = new CancellationTokenSource();
+        var stream = NonSeekableStream.Over(bytes, maxChunk: 50_000, onRead: read =>
+        {
+            if (read > 250_000)
+            {
+                cts.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.IngestAsync(stream, new IngestRequest { Holder = "h" }, cts.Token));
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task A_blob_store_that_fails_half_way_leaves_nothing()
+    {
+        var engine = CreateEngine(wrapBlobs: blobs => StoreFaults.Wrap(blobs, nameof(IBlobStore.WriteAsync)));
+        var bytes = TestImages.UniquePng(300_000);
+
+        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+
+        await AssertNothingStoredAsync("h");
+        var healthy = CreateEngine();
+        var retried = await healthy.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        Assert.True(retried.StoredNewBytes);
+        await AssertBlobHoldsAsync(retried.Original, bytes);
+    }
+
+    [Fact]
+    public async Task A_database_that_fails_before_the_live_commit_leaves_nothing()
+    {
+        var engine = CreateEngine(wrapReferences: references => StoreFaults.Wrap(references, nameof(IReferenceStore.PromoteAsync)));
+        var bytes = TestImages.UniquePng(100_000);
+
+        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task A_stream_that_changes_between_reads_is_never_stored_under_the_wrong_digest()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(10_000);
+
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" }));
+
+        await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task Invalid_arguments_are_rejected_before_anything_is_read()
+    {
+        var engine = CreateEngine();
+        await Assert.ThrowsAsync<ArgumentNullException>(() => engine.IngestAsync(null!));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "" }));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.ReleasePrefixAsync("/"));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.ReleaseAsync("bad\nholder"));
+        Assert.Throws<FormatException>(() => ContentDigest.Parse("md5:abc"));
+        await AssertNothingStoredAsync();
+    }
+
+    // ---- Concurrency ---------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Concurrent_ingests_and_releases_of_the_same_bytes_keep_every_live_original_whole()
+    {
+        var engine = CreateEngine();
+        var contents = Enumerable.Range(0, 3).Select(i => TestImages.UniquePng(5_000 + i)).ToArray();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var workers = Enumerable.Range(0, 6).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            var operations = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var holder = $"w{worker}/h{random.Next(4)}";
+                var content = contents[random.Next(contents.Length)];
+                if (random.Next(2) == 0)
+                {
+                    await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                }
+                else
+                {
+                    await engine.ReleaseAsync(holder);
+                }
+
+                operations++;
+            }
+
+            return operations;
+        })).ToArray();
+
+        var total = (await Task.WhenAll(workers)).Sum();
+
+        Assert.True(total > 50, $"only {total} operations ran");
+        var live = await ListAllOriginalsAsync(engine);
+        Assert.DoesNotContain(live, o => o.State == OriginalState.Pending);
+        foreach (var original in live.Where(o => o.State == OriginalState.Live))
+        {
+            await AssertBlobHoldsAsync(original, contents.Single(c => TestImages.DigestOf(c) == original.Digest));
+            var holders = await engine.ListHoldersAsync(original.Id, pageSize: 1000);
+            Assert.Equal(original.ReferenceCount, holders.Items.Count);
+        }
+
+        Assert.Equal(live.Count(o => o.State == OriginalState.Live), live.Select(o => o.Digest).Distinct().Count());
+        Assert.Equal(live.Count, (await ListBlobsAsync()).Count);
+    }
+
+    // ---- Assertions ------------------------------------------------------------------------------
+
+    /// <summary>Asserts that the original's blob exists and holds exactly <paramref name="expected"/>, which hash to its digest.</summary>
+    protected async Task AssertBlobHoldsAsync(Original original, byte[] expected)
+    {
+        await using var stream = await Blobs.OpenReadAsync(original.StorageKey);
+        var actual = await ReadAllAsync(stream);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.AsSpan().SequenceEqual(actual), "the stored bytes differ from the ingested bytes");
+        Assert.Equal(original.Digest, ContentDigest.FromSha256(SHA256.HashData(actual)));
+    }
+
+    /// <summary>Asserts no row in any state, no reference for the holders named, and no blob.</summary>
+    protected async Task AssertNothingStoredAsync(params string[] holders)
+    {
+        Assert.Empty((await References.ListOriginalsAsync(string.Empty, null, 100)).Items);
+        foreach (var holder in holders)
+        {
+            Assert.Null(await References.FindByHolderAsync(string.Empty, holder));
+        }
+
+        Assert.Empty(await ListBlobsAsync());
+    }
+
+    /// <summary>Every blob key in the store.</summary>
+    protected async Task<List<string>> ListBlobsAsync()
+    {
+        var keys = new List<string>();
+        await foreach (var blob in Blobs.ListAsync())
+        {
+            keys.Add(blob.Key);
+        }
+
+        return keys;
+    }
+
+    private static async Task<List<Original>> ListAllOriginalsAsync(IImageDedup engine)
+    {
+        var all = new List<Original>();
+        string? cursor = null;
+        do
+        {
+            var page = await engine.ListOriginalsAsync(cursor, 50);
+            all.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return all;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
