@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: restores, starts the servers the tests need (and stops
+# them afterwards, also on failure), runs every test project, and ends with one line
+# "N passed, N failed" summed over all of them. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+configuration=${CONFIGURATION:-Release}
+results=$(mktemp -d "${TMPDIR:-/tmp}/imagededup-tests.XXXXXX")
+cleanup=()
+on_exit() {
+  for ((i = ${#cleanup[@]} - 1; i >= 0; i--)); do eval "${cleanup[$i]}" || true; done
+  rm -rf "$results"
+}
+trap on_exit EXIT
+
+# Servers: each script prints the environment its tests need and registers how to stop it.
+for starter in scripts/test-servers/*.sh; do
+  [ -e "$starter" ] || continue
+  # shellcheck source=/dev/null
+  source "$starter" || { echo "test.sh: $starter could not start its server" >&2; echo "0 passed, 1 failed"; exit 1; }
+done
+
+if ! dotnet build ImageDedup.sln -c "$configuration" -nologo -clp:ErrorsOnly; then
+  echo "test.sh: the build failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+status=0
+dotnet test ImageDedup.sln -c "$configuration" --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" --blame-hang-timeout 10m || status=$?
+
+passed=0
+failed=0
+reports=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  reports=$((reports + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+
+# A test project that crashed writes no report; count it as a failure rather than lose it.
+projects=$(find tests -name '*.Tests.csproj' | wc -l)
+if [ "$reports" -lt "$projects" ]; then
+  echo "test.sh: only $reports of $projects test projects reported results" >&2
+  failed=$((failed + projects - reports))
+fi
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
+  status=1
+fi
+
+echo "$passed passed, $failed failed"
+exit "$status"
