@@ -10,6 +10,12 @@ namespace ImageDedup.FileSystem;
 internal static partial class DirectoryFlush
 {
     private const int ReadOnly = 0; // O_RDONLY
+
+    // O_CLOEXEC, so a process forked meanwhile does not inherit the descriptor; its value differs per OS.
+    private static readonly int CloseOnExec = OperatingSystem.IsLinux() ? 0x80000
+        : OperatingSystem.IsMacOS() || OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsMacCatalyst() ? 0x1000000
+        : OperatingSystem.IsFreeBSD() ? 0x100000
+        : 0;
     private const int InvalidArgument = 22; // EINVAL: the file system cannot sync this kind of file.
     private const int Interrupted = 4; // EINTR
 
@@ -25,7 +31,7 @@ internal static partial class DirectoryFlush
         int fd;
         do
         {
-            fd = Open(directory, ReadOnly);
+            fd = Open(directory, ReadOnly | CloseOnExec);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
 
