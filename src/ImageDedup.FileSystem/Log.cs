@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImageDedup.FileSystem;
+
+/// <summary>The file-system blob store's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Wrote blob {Key} ({Length} bytes) to {Path}")]
+    public static partial void BlobWritten(ILogger logger, string key, long length, string path);
+
+    [LoggerMessage(2, LogLevel.Debug, "Opened blob {Key} for reading (offset {Offset}, {Length} bytes)")]
+    public static partial void BlobOpened(ILogger logger, string key, long offset, long length);
+
+    [LoggerMessage(3, LogLevel.Debug, "Deleted blob {Key}: existed {Existed}")]
+    public static partial void BlobDeleted(ILogger logger, string key, bool existed);
+
+    [LoggerMessage(4, LogLevel.Debug, "Write of blob {Key} failed; removed its temp file {TempPath}")]
+    public static partial void WriteAbandoned(ILogger logger, string key, string tempPath, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Warning, "Could not remove {Path} after a failed write; reconcile will remove it later")]
+    public static partial void CleanupFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Created directory {Path}")]
+    public static partial void DirectoryCreated(ILogger logger, string path);
+
+    [LoggerMessage(7, LogLevel.Debug, "Deleted {Count} staging files older than {Cutoff}")]
+    public static partial void StagingSwept(ILogger logger, int count, DateTimeOffset cutoff);
+}
