@@ -10,16 +10,14 @@ namespace ImageDedup.Sqlite;
 internal sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
-    private readonly string _pragmas;
+    private readonly string _busyTimeout;
 
     public SqliteConnectionFactory(string connectionString)
     {
         _connectionString = connectionString;
         var timeout = new SqliteConnectionStringBuilder(connectionString).DefaultTimeout;
         var busyMilliseconds = Math.Max(timeout, 1) * 1000L;
-        _pragmas = string.Create(
-            CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout = {busyMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        _busyTimeout = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyMilliseconds};");
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -28,7 +26,18 @@ internal sealed class SqliteConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await SqliteCommands.NonQueryAsync(connection, null, _pragmas, cancellationToken).ConfigureAwait(false);
+            // One statement per command: Microsoft.Data.Sqlite does not report SQLITE_BUSY from a later
+            // statement of a batch once its retries time out, so a batched journal_mode or synchronous
+            // pragma could be skipped silently.
+            await SqliteCommands.NonQueryAsync(connection, null, _busyTimeout, cancellationToken).ConfigureAwait(false);
+            var journalMode = (string?)await SqliteCommands.ScalarAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase) && !string.Equals(journalMode, "memory", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"The SQLite database could not switch to WAL (journal_mode is '{journalMode}').");
+            }
+
+            await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);
+            await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch

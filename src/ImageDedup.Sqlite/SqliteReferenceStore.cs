@@ -42,8 +42,11 @@ internal sealed class SqliteReferenceStore : IReferenceStore
         _autoMigrate = options.AutoMigrate;
     }
 
-    /// <summary>The SQL text of this store (tests inspect table names through it).</summary>
+    /// <summary>The SQL text of this store (tests inspect table names and plans through it).</summary>
     internal SqliteStatements Statements => _sql;
+
+    /// <summary>Opens connections configured like the store's own (tests check the pragmas).</summary>
+    internal SqliteConnectionFactory Connections => _connections;
 
     /// <inheritdoc/>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
