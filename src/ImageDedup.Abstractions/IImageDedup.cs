@@ -84,4 +84,15 @@ public interface IImageDedup
 
     /// <summary>Monitoring figures for one scope, or every scope when <paramref name="scope"/> is null.</summary>
     Task<OriginalStatistics> GetStatisticsAsync(string? scope = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Repairs what crashes left behind: removes pending rows older than the grace period with
+    /// their blobs, finishes claimed deletions, deletes blobs no row names, cleans up abandoned
+    /// blob writes, and marks (never drops) live originals whose blob is missing. Bounded batches;
+    /// many instances may run it at once.
+    /// </summary>
+    Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Re-hashes stored blobs against their digests and reports the missing and the corrupt; resumable.</summary>
+    Task<VerifyResult> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -170,7 +170,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     /// crash interrupted. Use an age far above the longest write, so no live write loses its file.
     /// </summary>
     /// <returns>How many files were deleted.</returns>
-    internal Task<int> DeleteStagingFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    public Task<int> DeleteIncompleteWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         var cutoff = _time.GetUtcNow() - olderThan;
         var deleted = 0;

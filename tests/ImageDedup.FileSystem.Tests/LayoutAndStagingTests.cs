@@ -102,12 +102,12 @@ public sealed class LayoutAndStagingTests : IDisposable
         Assert.Equal(old, listed.Path);
         Assert.Equal(7, listed.Length);
 
-        Assert.Equal(1, await store.DeleteStagingFilesAsync(TimeSpan.FromHours(1)));
+        Assert.Equal(1, await store.DeleteIncompleteWritesAsync(TimeSpan.FromHours(1)));
         Assert.False(File.Exists(old));
         Assert.True(File.Exists(fresh));
 
         time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(1, await store.DeleteStagingFilesAsync(TimeSpan.FromHours(1)));
+        Assert.Equal(1, await store.DeleteIncompleteWritesAsync(TimeSpan.FromHours(1)));
         Assert.Empty(store.ListStagingFiles(TimeSpan.Zero));
     }
 

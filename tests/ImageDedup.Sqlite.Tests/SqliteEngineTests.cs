@@ -3,6 +3,7 @@ using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Engine;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ImageDedup.Sqlite.Tests;
 
@@ -143,6 +144,53 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         Assert.Equal(30, results.Sum(r => r.OriginalsDeleted));
         Assert.Equal(0L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_originals\""));
         Assert.DoesNotContain(Directory.EnumerateFiles(_blobRoot, "*", SearchOption.AllDirectories), f => !f.Contains(".staging", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Background_clean_up_on_two_app_instances_collects_every_orphan_once()
+    {
+        var setup = CreateEngine();
+        for (var i = 0; i < 25; i++)
+        {
+            await setup.IngestAsync(new MemoryStream(TestImages.UniquePng(400 + i)));
+        }
+
+        using var first = StartHost();
+        using var second = StartHost();
+        await first.StartAsync();
+        await second.StartAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((long)(await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_originals\""))! > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await first.StopAsync();
+        await second.StopAsync();
+        Assert.Equal(0L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_originals\""));
+
+        IHost StartHost()
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddImageDedup(o => { o.OrphanGracePeriod = TimeSpan.Zero; o.GarbageCollectionBatchSize = 3; })
+                .UseSqlite(_database.ConnectionString)
+                .UseFileSystem(_blobRoot)
+                .AddBackgroundCleanup(o => { o.Interval = TimeSpan.FromMilliseconds(50); o.ReconcileInterval = TimeSpan.FromMilliseconds(200); });
+            return builder.Build();
+        }
+    }
+
+    [Fact]
+    public async Task Background_clean_up_options_are_validated_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddImageDedup().UseSqlite(_database.ConnectionString).UseFileSystem(_blobRoot)
+            .AddBackgroundCleanup(o => o.Jitter = 3);
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Jitter", ex.Message, StringComparison.Ordinal);
     }
 
     private IImageDedup CreateEngine(Action<ImageDedupOptions>? configure = null, IReferenceStore? references = null)

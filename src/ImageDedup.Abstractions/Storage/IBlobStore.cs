@@ -46,6 +46,14 @@ public interface IBlobStore
     /// particular order. Writes still in progress are never listed.
     /// </summary>
     IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes what writes abandoned by a crash left behind (temp files, incomplete multipart
+    /// uploads) that are older than <paramref name="olderThan"/>. Stores whose writes leave
+    /// nothing behind keep the default, which does nothing.
+    /// </summary>
+    /// <returns>How many abandoned writes were removed.</returns>
+    Task<int> DeleteIncompleteWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
 }
 
 /// <summary>What the engine knows about bytes it hands to a blob store.</summary>

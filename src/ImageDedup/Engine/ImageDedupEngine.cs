@@ -18,6 +18,9 @@ internal sealed class ImageDedupEngine : IImageDedup
     private readonly ImageDedupOptions _options;
     private readonly ImageDedupTelemetry _telemetry;
     private readonly ILogger _logger;
+    private readonly OriginalDeleter _deleter;
+    private readonly Reconciler _reconciler;
+    private readonly Verifier _verifier;
 
     public ImageDedupEngine(
         IReferenceStore references,
@@ -33,6 +36,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         _options = options.Value;
         _telemetry = telemetry;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ImageDedupEngine>() ?? NullLogger.Instance;
+        _deleter = new OriginalDeleter(references, blobs, telemetry, _logger);
+        _reconciler = new Reconciler(references, blobs, _deleter, _options, _logger);
+        _verifier = new Verifier(references, blobs, hasher, _logger);
     }
 
     /// <summary>Whether the last release deletes at once (no grace period) — the store claims it in the same statement.</summary>
@@ -94,6 +100,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         var id = Guid.CreateVersion7();
         var key = StorageKeys.For(scanned.Digest, id);
         await _references.InsertPendingAsync(new NewOriginal(id, request.Scope, scanned.Digest, scanned.Length, scanned.ContentType, key), cancellationToken).ConfigureAwait(false);
+        FaultPoints.Hit(FaultPoints.AfterPendingRow);
 
         ReferenceChange change;
         try
@@ -104,9 +111,12 @@ internal sealed class ImageDedupEngine : IImageDedup
                 await _blobs.WriteAsync(key, bytes, new BlobMetadata(scanned.Digest, scanned.Length, scanned.ContentType), cancellationToken).ConfigureAwait(false);
             }
 
+            FaultPoints.Hit(FaultPoints.AfterBlobWrite);
+
             // Past this point the bytes are durable; cancelling the promotion half-way would only
             // leave the caller unsure whether it committed, so the last step runs to its end.
             cancellationToken.ThrowIfCancellationRequested();
+            FaultPoints.Hit(FaultPoints.BeforeLiveCommit);
             change = await _references.PromoteAsync(id, request.Holder, ClaimAtOnce, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -382,33 +392,32 @@ internal sealed class ImageDedupEngine : IImageDedup
         return statistics;
     }
 
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var operation = _telemetry.Start("reconcile");
+        var result = await _reconciler.RunAsync(options ?? new ReconcileOptions(), cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return result;
+    }
+
+    public async Task<VerifyResult> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new VerifyOptions();
+        if (options.Scope is not null)
+        {
+            Names.ValidateScope(options.Scope);
+        }
+
+        using var operation = _telemetry.Start("verify");
+        var result = await _verifier.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return result;
+    }
+
     private async Task<bool> FinishDisplacedAsync(Original? displaced)
         => displaced is { State: OriginalState.Deleting } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
 
-    /// <summary>
-    /// Finishes a deletion this caller claimed: blob first, then the row. If either step fails the
-    /// row stays in <see cref="OriginalState.Deleting"/>, where no reference can reach it, and
-    /// reconcile finishes the job; the caller's own operation has already committed.
-    /// </summary>
-    private async Task<bool> FinishDeletionAsync(Original claimed, string reason)
-    {
-        try
-        {
-            await _blobs.DeleteAsync(claimed.StorageKey, CancellationToken.None).ConfigureAwait(false);
-            await _references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // See the summary: the claim keeps the original unreachable until reconcile.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            EngineLog.DeletionUnfinished(_logger, ex, claimed.Id);
-            return false;
-        }
-
-        EngineLog.Deleted(_logger, claimed.Id, reason);
-        _telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        return true;
-    }
+    private Task<bool> FinishDeletionAsync(Original claimed, string reason) => _deleter.FinishAsync(claimed, reason);
 
     private void RecordIngest(bool duplicate, long length)
     {

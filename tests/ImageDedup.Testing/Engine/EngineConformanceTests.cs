@@ -499,7 +499,129 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         await AssertNothingStoredAsync();
     }
 
-    // ---- Bad input leaves nothing behind -------------------------------------------------------
+    // ---- Reconcile and verify ----------------------------------------------------------------
+
+    [Fact]
+    public async Task Reconcile_removes_a_pending_row_left_by_a_crashed_ingest_with_its_blob()
+    {
+        var engine = CreateEngine();
+        var crashed = await SimulateCrashedIngestAsync();
+
+        Assert.Equal(0, (await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.FromHours(1) })).PendingRemoved);
+        var result = await engine.ReconcileAsync(Immediate);
+
+        Assert.Equal(1, result.PendingRemoved);
+        Assert.Null(await References.GetAsync(crashed.Id));
+        Assert.Null(await Blobs.GetPropertiesAsync(crashed.StorageKey));
+    }
+
+    [Fact]
+    public async Task Reconcile_finishes_a_deletion_whose_claimer_died()
+    {
+        var engine = CreateEngine();
+        var orphan = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var claimed = Assert.Single(await References.ClaimOrphansAsync(null, TimeSpan.Zero, 10));
+
+        var result = await engine.ReconcileAsync(Immediate);
+
+        Assert.Equal(orphan.Original.Id, claimed.Id);
+        Assert.Equal(1, result.DeletionsFinished);
+        Assert.Null(await References.GetAsync(orphan.Original.Id));
+        Assert.Null(await Blobs.GetPropertiesAsync(orphan.Original.StorageKey));
+    }
+
+    [Fact]
+    public async Task Reconcile_deletes_blobs_no_row_names_and_keeps_every_named_one()
+    {
+        var engine = CreateEngine();
+        var kept = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
+        var bytes = TestImages.UniquePng();
+        var stray = $"sha256/00/00/{TestImages.DigestOf(bytes).Hex}.{Guid.NewGuid():N}";
+        await Blobs.WriteAsync(stray, new MemoryStream(bytes), new BlobMetadata(TestImages.DigestOf(bytes), bytes.Length, "image/png"));
+
+        Assert.Equal(0, (await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero })).OrphanBlobsDeleted);
+        var result = await engine.ReconcileAsync(Immediate);
+
+        Assert.Equal(1, result.OrphanBlobsDeleted);
+        Assert.Null(await Blobs.GetPropertiesAsync(stray));
+        Assert.NotNull(await Blobs.GetPropertiesAsync(kept.Original.StorageKey));
+    }
+
+    [Fact]
+    public async Task Reconcile_marks_and_keeps_a_live_original_whose_blob_is_missing()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng();
+        var live = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        await Blobs.DeleteAsync(live.Original.StorageKey);
+
+        var result = await engine.ReconcileAsync(Immediate);
+
+        Assert.Equal([live.Original.Id], result.MissingBlobs);
+        var marked = await References.GetAsync(live.Original.Id);
+        Assert.NotNull(marked);
+        Assert.Equal(OriginalState.Live, marked.State);
+        Assert.NotNull(marked.BlobMissingSince);
+        Assert.NotNull(await engine.FindByHolderAsync("h"));
+
+        await Blobs.WriteAsync(live.Original.StorageKey, new MemoryStream(bytes), new BlobMetadata(live.Original.Digest, bytes.Length, "image/png"));
+        Assert.Empty((await engine.ReconcileAsync(Immediate)).MissingBlobs);
+        Assert.Null((await References.GetAsync(live.Original.Id))!.BlobMissingSince);
+    }
+
+    [Fact]
+    public async Task A_dry_run_reports_what_reconcile_would_repair_and_changes_nothing()
+    {
+        var engine = CreateEngine();
+        var crashed = await SimulateCrashedIngestAsync();
+        var live = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h" });
+        await Blobs.DeleteAsync(live.Original.StorageKey);
+
+        var report = await engine.ReconcileAsync(Immediate with { DryRun = true });
+
+        Assert.True(report.DryRun);
+        Assert.Equal(1, report.PendingRemoved);
+        Assert.Equal([live.Original.Id], report.MissingBlobs);
+        Assert.NotNull(await References.GetAsync(crashed.Id));
+        Assert.NotNull(await Blobs.GetPropertiesAsync(crashed.StorageKey));
+        Assert.Null((await References.GetAsync(live.Original.Id))!.BlobMissingSince);
+    }
+
+    [Fact]
+    public async Task Verify_reports_missing_and_corrupt_blobs_and_resumes_from_its_cursor()
+    {
+        var engine = CreateEngine();
+        var originals = new List<Original>();
+        for (var i = 0; i < 5; i++)
+        {
+            originals.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(2_000 + i)), new IngestRequest { Holder = $"h/{i}" })).Original);
+        }
+
+        var corrupt = originals[1];
+        var wrong = TestImages.UniquePng((int)corrupt.Length);
+        await Blobs.DeleteAsync(corrupt.StorageKey);
+        await Blobs.WriteAsync(corrupt.StorageKey, new MemoryStream(wrong), new BlobMetadata(TestImages.DigestOf(wrong), wrong.Length, "image/png"));
+        var missing = originals[3];
+        await Blobs.DeleteAsync(missing.StorageKey);
+
+        var results = new List<VerifyResult>();
+        string? cursor = null;
+        do
+        {
+            var result = await engine.VerifyAsync(new VerifyOptions { Cursor = cursor, MaxOriginals = 2 });
+            results.Add(result);
+            cursor = result.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(5, results.Sum(r => r.Checked));
+        Assert.True(results.Count >= 3);
+        Assert.Equal([corrupt.Id], results.SelectMany(r => r.Corrupt));
+        Assert.Equal([missing.Id], results.SelectMany(r => r.Missing));
+        Assert.NotNull((await References.GetAsync(missing.Id))!.BlobMissingSince);
+    }
+
+        // ---- Bad input leaves nothing behind -------------------------------------------------------
 
     [Fact]
     public async Task An_empty_stream_is_rejected_and_leaves_nothing()
@@ -682,6 +804,21 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     }
 
     // ---- Assertions ------------------------------------------------------------------------------
+
+    /// <summary>Reconcile with no grace at all, so what a test just left behind counts as stale.</summary>
+    protected static ReconcileOptions Immediate => new() { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero };
+
+    /// <summary>What an ingest that died after writing its blob leaves: a pending row and its blob.</summary>
+    protected async Task<NewOriginal> SimulateCrashedIngestAsync()
+    {
+        var bytes = TestImages.UniquePng();
+        var digest = TestImages.DigestOf(bytes);
+        var id = Guid.CreateVersion7();
+        var pending = new NewOriginal(id, string.Empty, digest, bytes.Length, "image/png", $"sha256/{digest.Hex[..2]}/{digest.Hex[2..4]}/{digest.Hex}.{id:N}");
+        await References.InsertPendingAsync(pending);
+        await Blobs.WriteAsync(pending.StorageKey, new MemoryStream(bytes), new BlobMetadata(digest, bytes.Length, "image/png"));
+        return pending;
+    }
 
     /// <summary>Asserts that the original's blob exists and holds exactly <paramref name="expected"/>, which hash to its digest.</summary>
     protected async Task AssertBlobHoldsAsync(Original original, byte[] expected)

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace ImageDedup.Engine;
+
+/// <summary>
+/// Named places in the delete protocol where the crash tests kill the process. Nothing in the
+/// library arms them: only the test process host does, through internals, so a production
+/// process pays one null check per point.
+/// </summary>
+internal static class FaultPoints
+{
+    public const string AfterPendingRow = "after-pending-row";
+    public const string AfterBlobWrite = "after-blob-write";
+    public const string BeforeLiveCommit = "before-live-commit";
+    public const string AfterDeletingClaim = "after-deleting-claim";
+    public const string AfterBlobDelete = "after-blob-delete";
+    public const string BeforeRowDelete = "before-row-delete";
+
+    public static readonly IReadOnlyList<string> All =
+        [AfterPendingRow, AfterBlobWrite, BeforeLiveCommit, AfterDeletingClaim, AfterBlobDelete, BeforeRowDelete];
+
+    /// <summary>The point at which the process kills itself (SIGKILL: no finally blocks, no flushing), or null.</summary>
+    public static string? Armed { get; set; }
+
+    public static void Hit(string point)
+    {
+        if (Armed is { } armed && string.Equals(armed, point, StringComparison.Ordinal))
+        {
+            Process.GetCurrentProcess().Kill();
+        }
+    }
+}

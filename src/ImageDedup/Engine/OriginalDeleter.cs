@@ -1,0 +1,37 @@
+using ImageDedup.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ImageDedup.Engine;
+
+/// <summary>
+/// Finishes a deletion that was claimed in the reference store: the blob first, then the row.
+/// If either step fails the row stays <see cref="OriginalState.Deleting"/>, where no reference can
+/// reach it, and reconcile finishes the job; the caller's own operation has already committed.
+/// </summary>
+internal sealed class OriginalDeleter(IReferenceStore references, IBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger)
+{
+    public async Task<bool> FinishAsync(Original claimed, string reason)
+    {
+        FaultPoints.Hit(FaultPoints.AfterDeletingClaim);
+        try
+        {
+            // Claimed work is finished even when the caller cancels: a half-done claim would
+            // wait for reconcile.
+            await blobs.DeleteAsync(claimed.StorageKey, CancellationToken.None).ConfigureAwait(false);
+            FaultPoints.Hit(FaultPoints.AfterBlobDelete);
+            FaultPoints.Hit(FaultPoints.BeforeRowDelete);
+            await references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // See the summary: the claim keeps the original unreachable until reconcile.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.DeletionUnfinished(logger, ex, claimed.Id);
+            return false;
+        }
+
+        EngineLog.Deleted(logger, claimed.Id, reason);
+        telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        return true;
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImageDedup.Engine;
+
+internal static partial class ReconcileLog
+{
+    [LoggerMessage(20, LogLevel.Information, "Removed pending original {OriginalId}: its ingest never finished")]
+    public static partial void PendingRemoved(ILogger logger, Guid originalId);
+
+    [LoggerMessage(21, LogLevel.Error, "Live original {OriginalId} has no blob at {StorageKey}; marked, kept, and reported")]
+    public static partial void BlobMissing(ILogger logger, Guid originalId, string storageKey);
+
+    [LoggerMessage(22, LogLevel.Information, "Deleted blob {StorageKey}: no row names it")]
+    public static partial void RowlessBlobDeleted(ILogger logger, string storageKey);
+
+    [LoggerMessage(23, LogLevel.Information, "Reconcile (dry run: {DryRun}): {Pending} pending removed, {Deletions} deletions finished, {OrphanBlobs} row-less blobs, {Incomplete} abandoned writes, {Missing} missing blobs")]
+    public static partial void Finished(ILogger logger, bool dryRun, long pending, long deletions, long orphanBlobs, long incomplete, int missing);
+
+    [LoggerMessage(24, LogLevel.Error, "Original {OriginalId} does not hash to its digest: expected {Expected}, found {Actual}")]
+    public static partial void Corrupt(ILogger logger, Guid originalId, ContentDigest expected, ContentDigest actual);
+}
