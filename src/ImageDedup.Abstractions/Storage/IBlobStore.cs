@@ -11,14 +11,27 @@ public interface IBlobStore
     /// <paramref name="key"/>; after any failure (the content stream throws, the call is
     /// cancelled, the store fails) nothing is readable there.
     /// </summary>
-    /// <param name="key">The key, made of lowercase letters, digits and <c>/ . _ -</c>.</param>
-    /// <param name="content">Exactly <see cref="BlobMetadata.Length"/> bytes. The stream may throw when it finds them corrupt.</param>
+    /// <param name="key">
+    /// The key: at most 1024 characters of lowercase letters, digits and <c>/ . _ -</c>, no empty
+    /// segment and no segment starting with '.'; no key is a path-prefix of another.
+    /// </param>
+    /// <param name="content">
+    /// Exactly <see cref="BlobMetadata.Length"/> bytes. The stream may throw when it finds them
+    /// corrupt; the store then fails with that exception. The store never disposes it.
+    /// </param>
     /// <param name="metadata">The digest, length and content type of the bytes.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is malformed.</exception>
+    /// <exception cref="ContentIntegrityException">The stream held fewer or more bytes than declared.</exception>
     Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default);
 
     /// <summary>Opens a blob, or a byte range of it, for streaming reads.</summary>
+    /// <remarks>
+    /// A range starting at the blob's length yields no bytes; a range running past the end is cut
+    /// at the end.
+    /// </remarks>
     /// <exception cref="BlobNotFoundException">No blob exists under <paramref name="key"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range starts beyond the end, or has a negative offset or length.</exception>
     Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a blob. Deleting a missing blob is not an error.</summary>
@@ -28,17 +41,20 @@ public interface IBlobStore
     /// <summary>Returns the length and write time of a blob, or null when it does not exist.</summary>
     Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the blobs whose keys start with <paramref name="prefix"/>, paging internally.</summary>
+    /// <summary>
+    /// Lists the blobs whose keys start with <paramref name="prefix"/>, paging internally, in no
+    /// particular order. Writes still in progress are never listed.
+    /// </summary>
     IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What the engine knows about bytes it hands to a blob store.</summary>
 /// <param name="Digest">The digest of the bytes.</param>
 /// <param name="Length">The number of bytes.</param>
-/// <param name="ContentType">The content type, stored with the blob where the store can.</param>
+/// <param name="ContentType">The content type, stored with the blob where the store can; reads never depend on it.</param>
 public sealed record BlobMetadata(ContentDigest Digest, long Length, string ContentType);
 
-/// <summary>What a blob store reports about one blob.</summary>
+/// <summary>What a blob store reports about one blob. <see cref="LastModified"/> comes from the store's clock, which may be skewed against the database's.</summary>
 /// <param name="Key">The blob key.</param>
 /// <param name="Length">The stored length.</param>
 /// <param name="LastModified">When the blob was written (the store's clock).</param>

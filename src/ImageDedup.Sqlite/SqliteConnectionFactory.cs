@@ -1,0 +1,49 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace ImageDedup.Sqlite;
+
+/// <summary>
+/// Opens connections with the settings every statement of the store relies on: WAL, synchronous=FULL,
+/// foreign keys, and a busy timeout so that writers queue for the lock instead of failing.
+/// </summary>
+internal sealed class SqliteConnectionFactory
+{
+    private readonly string _connectionString;
+    private readonly string _busyTimeout;
+
+    public SqliteConnectionFactory(string connectionString)
+    {
+        _connectionString = connectionString;
+        var timeout = new SqliteConnectionStringBuilder(connectionString).DefaultTimeout;
+        var busyMilliseconds = Math.Max(timeout, 1) * 1000L;
+        _busyTimeout = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyMilliseconds};");
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // One statement per command: Microsoft.Data.Sqlite does not report SQLITE_BUSY from a later
+            // statement of a batch once its retries time out, so a batched journal_mode or synchronous
+            // pragma could be skipped silently.
+            await SqliteCommands.NonQueryAsync(connection, null, _busyTimeout, cancellationToken).ConfigureAwait(false);
+            var journalMode = (string?)await SqliteCommands.ScalarAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase) && !string.Equals(journalMode, "memory", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"The SQLite database could not switch to WAL (journal_mode is '{journalMode}').");
+            }
+
+            await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);
+            await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

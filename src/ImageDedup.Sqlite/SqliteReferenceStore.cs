@@ -1,0 +1,281 @@
+using System.Data.Common;
+using ImageDedup.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ImageDedup.Sqlite;
+
+/// <summary>
+/// The reference store on SQLite. Every method is one transaction; writes start with
+/// <c>BEGIN IMMEDIATE</c> so that writers queue on the database lock (busy timeout) instead of
+/// failing when a read transaction would have to be upgraded.
+/// </summary>
+internal sealed class SqliteReferenceStore : IReferenceStore
+{
+    /// <summary>The largest page a listing returns.</summary>
+    internal const int MaxPageSize = 1000;
+
+    private readonly SqliteConnectionFactory _connections;
+    private readonly SqliteStatements _sql;
+    private readonly SqliteSchemaMigrator _migrator;
+    private readonly SqliteReferenceWriter _writer;
+    private readonly bool _autoMigrate;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a store without dependency injection (tests, tools).</summary>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    internal SqliteReferenceStore(SqliteReferenceStoreOptions options, ILogger<SqliteReferenceStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = SqliteReferenceStoreOptionsValidator.Check(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _logger = logger ?? NullLogger<SqliteReferenceStore>.Instance;
+        _connections = new SqliteConnectionFactory(options.ConnectionString);
+        _sql = new SqliteStatements(options.TablePrefix);
+        _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
+        _writer = new SqliteReferenceWriter(_sql, _logger);
+        _autoMigrate = options.AutoMigrate;
+    }
+
+    /// <summary>The SQL text of this store (tests inspect table names and plans through it).</summary>
+    internal SqliteStatements Statements => _sql;
+
+    /// <summary>Opens connections configured like the store's own (tests check the pragmas).</summary>
+    internal SqliteConnectionFactory Connections => _connections;
+
+    /// <inheritdoc/>
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+        => ReadAsync((c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectById, ct, ("@id", OriginalRow.Key(id))), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        RequireDigest(digest);
+        return ReadAsync(
+            (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectLiveByDigest, ct, ("@scope", scope), ("@digest", digest.ToString())),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        return ReadAsync(
+            (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectByHolder, ct, ("@scope", scope), ("@holder", holder)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        RequireDigest(digest);
+        if (holder is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(holder);
+        }
+
+        return WriteAsync(null, (c, t, ct) => _writer.TryAttachAsync(c, t, scope, digest, holder, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(original.Scope);
+        RequireDigest(original.Digest);
+        ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
+        ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
+        ArgumentException.ThrowIfNullOrEmpty(original.StorageKey);
+        return WriteAsync(null, (c, t, ct) => _writer.InsertPendingAsync(c, t, original, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        if (holder is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(holder);
+        }
+
+        return WriteAsync(null, (c, t, ct) => _writer.PromoteAsync(c, t, pendingId, holder, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default)
+        => WriteAsync(null, (c, t, ct) => SqliteReferenceWriter.DeleteRowAsync(c, t, _sql.DeletePending, id, ct), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        var claim = claimIfOrphaned && transaction is null;
+        return WriteAsync(transaction, (c, t, ct) => _writer.AddReferenceAsync(c, t, scope, holder, originalId, claim, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        var claim = claimIfOrphaned && transaction is null;
+        return WriteAsync(transaction, (c, t, ct) => _writer.ReleaseAsync(c, t, scope, holder, claim, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var claim = claimIfOrphaned && transaction is null;
+        return WriteAsync(transaction, (c, t, ct) => _writer.ReleasePrefixBatchAsync(c, t, scope, holderPrefix, batchSize, claim, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return WriteAsync(null, (c, t, ct) => _writer.ClaimOrphansAsync(c, t, scope, gracePeriod, batchSize, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default)
+        => WriteAsync(null, (c, t, ct) => SqliteReferenceWriter.DeleteRowAsync(c, t, _sql.DeleteClaimed, id, ct), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var after = ListCursor.Decode(cursor);
+        var size = Math.Min(pageSize, MaxPageSize);
+        return ReadAsync(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.OriginalsAsync(c, null, _sql.ListOriginals, ct, ("@scope", scope), ("@after", after), ("@limit", size + 1)).ConfigureAwait(false);
+                return ToPage(rows, size, o => OriginalRow.Key(o.Id));
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var after = ListCursor.Decode(cursor);
+        var size = Math.Min(pageSize, MaxPageSize);
+        return ReadAsync(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.QueryAsync(c, null, _sql.ListHolders, OriginalRow.ReadHolder, ct, ("@id", OriginalRow.Key(originalId)), ("@after", after), ("@limit", size + 1)).ConfigureAwait(false);
+                return ToPage(rows, size, h => h.Holder);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default)
+        => ReadAsync(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, ReadStatistics, ct, ("@scope", scope)).ConfigureAwait(false);
+                return rows[0];
+            },
+            cancellationToken);
+
+    private static OriginalStatistics ReadStatistics(SqliteDataReader reader) => new()
+    {
+        UniqueOriginals = reader.GetInt64(0),
+        StoredBytes = reader.GetInt64(1),
+        OrphanCount = reader.GetInt64(2),
+        OrphanBytes = reader.GetInt64(3),
+        References = reader.GetInt64(4),
+        LogicalBytes = reader.GetInt64(5),
+    };
+
+    private static Page<T> ToPage<T>(List<T> rows, int size, Func<T, string> key)
+    {
+        if (rows.Count <= size)
+        {
+            return new Page<T>(rows, null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, ListCursor.Encode(key(rows[^1])));
+    }
+
+    private static void RequireDigest(ContentDigest digest)
+    {
+        if (digest.IsEmpty)
+        {
+            throw new ArgumentException("The digest is empty.", nameof(digest));
+        }
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_autoMigrate)
+        {
+            await _migrator.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await work(connection, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> WriteAsync<T>(DbTransaction? hostTransaction, Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        if (hostTransaction is not null)
+        {
+            if (hostTransaction is not SqliteTransaction sqliteTransaction)
+            {
+                throw new NotSupportedException(
+                    $"The SQLite reference store can only enlist in a {nameof(SqliteTransaction)}, not a {hostTransaction.GetType().FullName}.");
+            }
+
+            var hostConnection = sqliteTransaction.Connection
+                ?? throw new InvalidOperationException("The host transaction has already completed.");
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("Running in the host transaction; releases only record orphans, nothing is claimed.");
+            }
+            return await work(hostConnection, sqliteTransaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // deferred: false makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the write lock is taken
+            // (waiting up to the busy timeout) before anything is read, so no read lock ever needs an
+            // upgrade, which SQLite would refuse with SQLITE_BUSY instead of waiting.
+            var transaction = connection.BeginTransaction(deferred: false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+namespace ImageDedup.Sqlite;
+
+/// <summary>
+/// The SQL text of the store, built once per table prefix. Values are always bound as parameters;
+/// only the validated, quoted table names are spliced in.
+/// </summary>
+internal sealed class SqliteStatements
+{
+    /// <summary>The database clock in unix milliseconds; one value per statement.</summary>
+    public const string Now = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+    private const string Cols = OriginalRow.Columns;
+
+    public SqliteStatements(string prefix)
+    {
+        Originals = Quote(prefix + "originals");
+        References = Quote(prefix + "references");
+        SchemaVersion = Quote(prefix + "schema_version");
+        var o = Originals;
+        var r = References;
+
+        CreateSchemaVersion = $"CREATE TABLE IF NOT EXISTS {SchemaVersion} (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL);";
+        SelectSchemaVersion = $"SELECT COALESCE(MAX(version), 0) FROM {SchemaVersion};";
+        InsertSchemaVersion = $"INSERT INTO {SchemaVersion} (version, applied_at) VALUES (@version, {Now});";
+
+        SelectById = $"SELECT {Cols} FROM {o} WHERE id = @id;";
+        SelectLiveById = $"SELECT {Cols} FROM {o} WHERE id = @id AND scope = @scope AND state = 1;";
+        SelectLiveByDigest = $"SELECT {Cols} FROM {o} WHERE scope = @scope AND digest = @digest AND state = 1;";
+        SelectByHolder = $"SELECT {Cols} FROM {o} WHERE id = (SELECT original_id FROM {r} WHERE scope = @scope AND holder = @holder);";
+
+        InsertPending = $"""
+            INSERT INTO {o} (id, scope, digest, length, content_type, storage_key, state, reference_count, created_at, updated_at, orphaned_at)
+            VALUES (@id, @scope, @digest, @length, @contentType, @storageKey, 0, 0, {Now}, {Now}, {Now});
+            """;
+        MakeLive = $"UPDATE {o} SET state = 1, updated_at = {Now}, orphaned_at = CASE WHEN reference_count = 0 THEN {Now} ELSE orphaned_at END WHERE id = @id AND state = 0;";
+        DeletePending = $"DELETE FROM {o} WHERE id = @id AND state = 0;";
+        DeleteClaimed = $"DELETE FROM {o} WHERE id = @id AND state = 2;";
+        RefreshOrphan = $"UPDATE {o} SET orphaned_at = {Now}, updated_at = {Now} WHERE id = @id AND state = 1 AND reference_count = 0;";
+
+        Increment = $"UPDATE {o} SET reference_count = reference_count + 1, orphaned_at = NULL, updated_at = {Now} WHERE id = @id AND state = 1 RETURNING {Cols};";
+        Decrement = $"""
+            UPDATE {o} SET
+                reference_count = reference_count - @count,
+                updated_at = {Now},
+                orphaned_at = CASE WHEN reference_count - @count = 0 THEN {Now} ELSE orphaned_at END,
+                state = CASE WHEN reference_count - @count = 0 AND @claim = 1 THEN 2 ELSE state END
+            WHERE id = @id
+            RETURNING {Cols};
+            """;
+
+        SelectHolderTarget = $"SELECT original_id FROM {r} WHERE scope = @scope AND holder = @holder;";
+        InsertReference = $"INSERT INTO {r} (scope, holder, original_id, created_at) VALUES (@scope, @holder, @id, {Now});";
+        RepointReference = $"UPDATE {r} SET original_id = @id, created_at = {Now} WHERE scope = @scope AND holder = @holder;";
+        DeleteReference = $"DELETE FROM {r} WHERE scope = @scope AND holder = @holder RETURNING original_id;";
+
+        // Range scan on the primary key (scope, holder): BINARY collation, so the prefix is literal.
+        DeletePrefixRange = $"""
+            DELETE FROM {r} WHERE scope = @scope AND holder IN (
+                SELECT holder FROM {r} WHERE scope = @scope AND holder >= @prefix AND holder < @upper
+                ORDER BY holder LIMIT @limit)
+            RETURNING original_id;
+            """;
+        DeletePrefixOpen = $"""
+            DELETE FROM {r} WHERE scope = @scope AND holder IN (
+                SELECT holder FROM {r} WHERE scope = @scope AND holder >= @prefix AND substr(holder, 1, length(@prefix)) = @prefix
+                ORDER BY holder LIMIT @limit)
+            RETURNING original_id;
+            """;
+
+        ClaimOrphans = $"""
+            UPDATE {o} SET state = 2, updated_at = {Now}
+            WHERE id IN (
+                SELECT id FROM {o}
+                WHERE state = 1 AND reference_count = 0 AND orphaned_at <= {Now} - @graceMs
+                  AND (@scope IS NULL OR scope = @scope)
+                ORDER BY orphaned_at, id LIMIT @limit)
+            RETURNING {Cols};
+            """;
+
+        ListOriginals = $"SELECT {Cols} FROM {o} WHERE scope = @scope AND (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit;";
+        ListHolders = $"SELECT scope, holder, original_id, created_at FROM {r} WHERE original_id = @id AND (@after IS NULL OR holder > @after) ORDER BY holder LIMIT @limit;";
+
+        Statistics = $"""
+            SELECT COUNT(*),
+                   COALESCE(SUM(length), 0),
+                   COALESCE(SUM(CASE WHEN reference_count = 0 THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN reference_count = 0 THEN length ELSE 0 END), 0),
+                   COALESCE(SUM(reference_count), 0),
+                   COALESCE(SUM(reference_count * length), 0)
+            FROM {o} WHERE state = 1 AND (@scope IS NULL OR scope = @scope);
+            """;
+    }
+
+    public string Originals { get; }
+    public string References { get; }
+    public string SchemaVersion { get; }
+
+    public string CreateSchemaVersion { get; }
+    public string SelectSchemaVersion { get; }
+    public string InsertSchemaVersion { get; }
+
+    public string SelectById { get; }
+    public string SelectLiveById { get; }
+    public string SelectLiveByDigest { get; }
+    public string SelectByHolder { get; }
+    public string InsertPending { get; }
+    public string MakeLive { get; }
+    public string DeletePending { get; }
+    public string DeleteClaimed { get; }
+    public string RefreshOrphan { get; }
+    public string Increment { get; }
+    public string Decrement { get; }
+    public string SelectHolderTarget { get; }
+    public string InsertReference { get; }
+    public string RepointReference { get; }
+    public string DeleteReference { get; }
+    public string DeletePrefixRange { get; }
+    public string DeletePrefixOpen { get; }
+    public string ClaimOrphans { get; }
+    public string ListOriginals { get; }
+    public string ListHolders { get; }
+    public string Statistics { get; }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,18 @@
+namespace ImageDedup.Sqlite.Tests;
+
+/// <summary>Finds the repository (worktree) root by walking up to <c>ImageDedup.sln</c>.</summary>
+internal static class RepositoryRoot
+{
+    public static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ImageDedup.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No ImageDedup.sln above {AppContext.BaseDirectory}.");
+    }
+}
