@@ -2,8 +2,8 @@ namespace ImageDedup.S3;
 
 /// <summary>
 /// Maps blob keys to object keys under the configured prefix, and refuses keys outside the blob
-/// store contract: lowercase letters, digits and <c>/ . _ -</c>, in non-empty segments other than
-/// <c>.</c> and <c>..</c>, at most 1,024 characters with the prefix.
+/// store contract: lowercase letters, digits and <c>/ . _ -</c>, in non-empty segments that do not
+/// start with <c>.</c>, at most 1,024 characters with the prefix.
 /// </summary>
 internal sealed class S3BlobKeys(string prefix)
 {
@@ -53,9 +53,9 @@ internal sealed class S3BlobKeys(string prefix)
 
         foreach (var segment in key.Split('/'))
         {
-            if (segment is "" or "." or "..")
+            if (segment.Length == 0 || segment[0] == '.')
             {
-                throw new ArgumentException($"The blob key '{key}' has an empty, '.' or '..' segment.", nameof(key));
+                throw new ArgumentException($"The blob key '{key}' has an empty segment or one starting with '.'.", nameof(key));
             }
         }
     }
