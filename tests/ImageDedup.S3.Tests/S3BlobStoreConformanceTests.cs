@@ -8,7 +8,7 @@ namespace ImageDedup.S3.Tests;
 /// <summary>The shared blob-store behaviour, against the real S3-compatible server, one fresh key prefix per test.</summary>
 public sealed class S3BlobStoreConformanceTests : BlobStoreConformanceTests, IDisposable
 {
-    private readonly List<IAmazonS3> _clients = [];
+    private readonly List<AmazonS3Client> _clients = [];
 
     protected override async Task<IBlobStore> CreateStoreAsync()
     {

@@ -9,7 +9,7 @@ namespace ImageDedup.S3.Tests;
 public sealed class S3EngineConformanceTests : EngineConformanceTests
 {
     private SqliteFile? _database;
-    private IAmazonS3? _client;
+    private AmazonS3Client? _client;
 
     protected override async Task<IReferenceStore> CreateReferenceStoreAsync()
     {
