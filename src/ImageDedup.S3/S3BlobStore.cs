@@ -105,7 +105,7 @@ internal sealed class S3BlobStore : IBlobStore
 
         var length = response.ContentLength;
         S3Log.Opened(_logger, key, request.ByteRange?.FormattedByteRange ?? "all", length);
-        return new S3ObjectStream(response, length);
+        return new S3ObjectStream(response, key, length);
     }
 
     /// <inheritdoc/>
