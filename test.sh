@@ -45,6 +45,13 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0}))
+  # A test host that crashed mid-run (a stack overflow, say) leaves a report whose counters look
+  # clean but whose outcome is not "Completed": that must never read as green.
+  outcome=$(grep -o '<ResultSummary outcome="[A-Za-z]*"' "$trx" | head -n 1 | sed 's/.*outcome="\([A-Za-z]*\)"/\1/')
+  if [ "$outcome" != "Completed" ] && [ "${f:-0}" -eq 0 ] && [ "${e:-0}" -eq 0 ]; then
+    echo "test.sh: $(basename "$trx") ended with outcome '$outcome'" >&2
+    failed=$((failed + 1))
+  fi
 done
 
 # A test project that crashed writes no report; count it as a failure rather than lose it.

@@ -35,4 +35,10 @@ public sealed record Original
 
     /// <summary>When the original last lost (or was stored without) its last reference; null while referenced.</summary>
     public DateTimeOffset? OrphanedAt { get; init; }
+
+    /// <summary>
+    /// When reconcile or verify first found this live original's blob missing; null when it was
+    /// last seen whole. Such originals are reported and kept, never silently dropped.
+    /// </summary>
+    public DateTimeOffset? BlobMissingSince { get; init; }
 }

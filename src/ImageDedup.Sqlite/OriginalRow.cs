@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace ImageDedup.Sqlite;
@@ -8,13 +7,13 @@ internal static class OriginalRow
 {
     /// <summary>The column list every query that reads originals selects, in this order.</summary>
     public const string Columns =
-        "id, scope, digest, length, content_type, storage_key, state, reference_count, created_at, updated_at, orphaned_at";
+        "id, scope, digest, length, content_type, storage_key, state, reference_count, created_at, updated_at, orphaned_at, blob_missing_since";
 
     public static Original Read(SqliteDataReader reader) => new()
     {
         Id = Guid.Parse(reader.GetString(0)),
         Scope = reader.GetString(1),
-        Digest = ContentDigest.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
+        Digest = ContentDigest.Parse(reader.GetString(2)),
         Length = reader.GetInt64(3),
         ContentType = reader.GetString(4),
         StorageKey = reader.GetString(5),
@@ -23,6 +22,7 @@ internal static class OriginalRow
         CreatedAt = FromUnixMilliseconds(reader.GetInt64(8)),
         UpdatedAt = FromUnixMilliseconds(reader.GetInt64(9)),
         OrphanedAt = reader.IsDBNull(10) ? null : FromUnixMilliseconds(reader.GetInt64(10)),
+        BlobMissingSince = reader.IsDBNull(11) ? null : FromUnixMilliseconds(reader.GetInt64(11)),
     };
 
     public static HolderReference ReadHolder(SqliteDataReader reader) => new(

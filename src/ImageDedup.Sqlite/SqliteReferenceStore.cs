@@ -156,9 +156,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
         => WriteAsync(null, (c, t, ct) => SqliteReferenceWriter.DeleteRowAsync(c, t, _sql.DeleteClaimed, id, ct), cancellationToken);
 
     /// <inheritdoc/>
-    public Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    public Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var after = ListCursor.Decode(cursor);
         var size = Math.Min(pageSize, MaxPageSize);
@@ -194,6 +193,50 @@ internal sealed class SqliteReferenceStore : IReferenceStore
                 var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, ReadStatistics, ct, ("@scope", scope)).ConfigureAwait(false);
                 return rows[0];
             },
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (state == OriginalState.Live)
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "Only pending and deleting originals can be stale.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return ReadAsync<IReadOnlyList<Original>>(
+            async (c, ct) => await SqliteCommands.OriginalsAsync(
+                c, null, _sql.ListStale, ct, ("@state", (int)state), ("@olderThanMs", (long)olderThan.TotalMilliseconds), ("@limit", batchSize)).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlySet<string>> FindStorageKeysAsync(IReadOnlyCollection<string> storageKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+        }
+
+        var keys = System.Text.Json.JsonSerializer.Serialize(storageKeys, SqliteJson.Default.IReadOnlyCollectionString);
+        return ReadAsync<IReadOnlySet<string>>(
+            async (c, ct) => (await SqliteCommands.QueryAsync(c, null, _sql.FindStorageKeys, r => r.GetString(0), ct, ("@keys", keys)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+        => ReadAsync(
+            async (c, ct) => OriginalRow.FromUnixMilliseconds(Convert.ToInt64(await SqliteCommands.ScalarAsync(c, null, _sql.SelectTime, ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture)),
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
+        => WriteAsync(
+            null,
+            async (c, t, ct) => await SqliteCommands.NonQueryAsync(c, t, _sql.MarkBlobMissing, ct, ("@id", OriginalRow.Key(id)), ("@missing", missing ? 1 : 0)).ConfigureAwait(false) > 0,
             cancellationToken);
 
     private static OriginalStatistics ReadStatistics(SqliteDataReader reader) => new()

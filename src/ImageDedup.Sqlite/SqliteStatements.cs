@@ -77,7 +77,10 @@ internal sealed class SqliteStatements
             RETURNING {Cols};
             """;
 
-        ListOriginals = $"SELECT {Cols} FROM {o} WHERE scope = @scope AND (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit;";
+        ListOriginals = $"SELECT {Cols} FROM {o} WHERE (@scope IS NULL OR scope = @scope) AND (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit;";
+        ListStale = $"SELECT {Cols} FROM {o} WHERE state = @state AND updated_at <= {Now} - @olderThanMs ORDER BY updated_at, id LIMIT @limit;";
+        SelectTime = $"SELECT {Now};";
+        MarkBlobMissing = $"UPDATE {o} SET blob_missing_since = CASE WHEN @missing = 1 THEN COALESCE(blob_missing_since, {Now}) ELSE NULL END WHERE id = @id;";
         ListHolders = $"SELECT scope, holder, original_id, created_at FROM {r} WHERE original_id = @id AND (@after IS NULL OR holder > @after) ORDER BY holder LIMIT @limit;";
 
         Statistics = $"""
@@ -118,6 +121,12 @@ internal sealed class SqliteStatements
     public string DeletePrefixOpen { get; }
     public string ClaimOrphans { get; }
     public string ListOriginals { get; }
+    public string ListStale { get; }
+    public string SelectTime { get; }
+    public string MarkBlobMissing { get; }
+
+    /// <summary>Which of a batch of storage keys rows name; the keys are bound as one JSON array.</summary>
+    public string FindStorageKeys => $"SELECT storage_key FROM {Originals} WHERE storage_key IN (SELECT value FROM json_each(@keys));";
     public string ListHolders { get; }
     public string Statistics { get; }
 

@@ -241,7 +241,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
     {
         var services = new ServiceCollection();
         var builder = new TestBuilder(services);
-        services.AddSingleton<IReferenceStore, PlaceholderStore>();
+        services.AddSingleton<IReferenceStore>(_ => throw new InvalidOperationException("the earlier registration must have been replaced"));
 
         builder.UseSqlite(_database.ConnectionString);
         builder.UseSqlite(o => o.TablePrefix = "second_");
@@ -297,25 +297,5 @@ public sealed class SqliteReferenceStoreTests : IDisposable
     private sealed class TestBuilder(IServiceCollection services) : IImageDedupBuilder
     {
         public IServiceCollection Services { get; } = services;
-    }
-
-    private sealed class PlaceholderStore : IReferenceStore
-    {
-        public Task MigrateAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

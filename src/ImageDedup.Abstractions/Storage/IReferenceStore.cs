@@ -98,12 +98,33 @@ public interface IReferenceStore
     /// <summary>Deletes a row in <see cref="OriginalState.Deleting"/> once its blob is gone. False when it is not there.</summary>
     Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the originals of a scope in every state (pending and deleting included), in a stable order.</summary>
-    Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default);
+    /// <summary>Lists the originals of a scope, or of every scope when <paramref name="scope"/> is null, in every state (pending and deleting included), in a stable order.</summary>
+    Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the holders of an original in a stable order.</summary>
     Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken = default);
 
     /// <summary>Monitoring figures for one scope, or every scope when <paramref name="scope"/> is null.</summary>
     Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Returns up to <paramref name="batchSize"/> originals in <paramref name="state"/>
+    /// (<see cref="OriginalState.Pending"/> or <see cref="OriginalState.Deleting"/>) whose row last
+    /// changed at least <paramref name="olderThan"/> ago (store clock): ingests that crashed before
+    /// going live, and deletions whose claimer died. Oldest first.
+    /// </summary>
+    Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Of <paramref name="storageKeys"/>, returns those that a row in any state names.</summary>
+    Task<IReadOnlySet<string>> FindStorageKeysAsync(IReadOnlyCollection<string> storageKeys, CancellationToken cancellationToken = default);
+
+    /// <summary>The store's clock, against which every grace period is measured.</summary>
+    Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that a live original's blob was found missing (sets <see cref="Original.BlobMissingSince"/>
+    /// if not yet set), or clears the mark when <paramref name="missing"/> is false. Never deletes the row.
+    /// </summary>
+    /// <returns>False when no such original exists.</returns>
+    Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default);
 }

@@ -13,7 +13,8 @@ CREATE TABLE "{prefix}originals" (
     reference_count INTEGER NOT NULL DEFAULT 0 CHECK (reference_count >= 0),
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    orphaned_at     INTEGER NULL
+    orphaned_at     INTEGER NULL,
+    blob_missing_since INTEGER NULL -- set by reconcile/verify when a live row's blob is gone
 );
 
 -- At most one LIVE row per (scope, digest). Deliberately live-only: a crashed ingest's pending row
@@ -25,6 +26,10 @@ CREATE UNIQUE INDEX "{prefix}originals_live_digest"
 -- Garbage collection: live originals without references, oldest orphan first.
 CREATE INDEX "{prefix}originals_orphans"
     ON "{prefix}originals" (orphaned_at) WHERE state = 1 AND reference_count = 0;
+
+-- Reconcile: pending rows of crashed ingests and deletions whose claimer died, oldest first.
+CREATE INDEX "{prefix}originals_unsettled"
+    ON "{prefix}originals" (state, updated_at) WHERE state <> 1;
 
 -- Listing a scope in a stable order.
 CREATE INDEX "{prefix}originals_scope"

@@ -1,0 +1,37 @@
+using ImageDedup.Storage;
+using ImageDedup.Testing.Engine;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageDedup.FileSystem.Tests;
+
+/// <summary>The engine suite with file-system blobs under a SQLite catalogue.</summary>
+public sealed class FileSystemEngineConformanceTests : EngineConformanceTests
+{
+    private readonly TempRoot _root = new();
+    private ServiceProvider? _referenceServices;
+
+    protected override async Task<IReferenceStore> CreateReferenceStoreAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddImageDedup().UseSqlite(new SqliteConnectionStringBuilder { DataSource = _root.Combine("catalogue.db") }.ToString());
+        _referenceServices = services.BuildServiceProvider();
+        var store = _referenceServices.GetRequiredService<IReferenceStore>();
+        await store.MigrateAsync();
+        return store;
+    }
+
+    protected override Task<IBlobStore> CreateBlobStoreAsync() => Task.FromResult<IBlobStore>(Stores.Create(_root.Combine("blobs")));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_referenceServices is not null)
+        {
+            await _referenceServices.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        _root.Dispose();
+    }
+}

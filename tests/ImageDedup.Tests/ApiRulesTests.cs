@@ -1,0 +1,95 @@
+using System.Reflection;
+using ImageDedup.Storage;
+
+namespace ImageDedup.Tests;
+
+/// <summary>The public-API rules of DESIGN §4, checked on every shipped assembly rather than by review.</summary>
+public class ApiRulesTests
+{
+    public static TheoryData<string> ShippedAssemblies => new()
+    {
+        typeof(IImageDedup).Assembly.GetName().Name!,
+        typeof(ImageDedupOptions).Assembly.GetName().Name!,
+        "ImageDedup.Sqlite",
+        "ImageDedup.FileSystem",
+    };
+
+    [Theory]
+    [MemberData(nameof(ShippedAssemblies))]
+    public void Public_classes_are_sealed_static_or_abstract(string assembly)
+    {
+        var open = Load(assembly).GetExportedTypes()
+            .Where(t => t.IsClass && !t.IsSealed && !t.IsAbstract)
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(open);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedAssemblies))]
+    public void Public_async_methods_take_a_cancellation_token_last(string assembly)
+    {
+        var offenders = Load(assembly).GetExportedTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => typeof(Task).IsAssignableFrom(m.ReturnType) || m.ReturnType.Name.StartsWith("ValueTask", StringComparison.Ordinal)
+                        || m.ReturnType.Name.StartsWith("IAsyncEnumerable", StringComparison.Ordinal))
+            .Where(m => m.GetParameters() is var p && (p.Length == 0 || p[^1].ParameterType != typeof(CancellationToken)))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedAssemblies))]
+    public void Providers_and_the_engine_expose_no_store_implementation(string assembly)
+    {
+        var stores = Load(assembly).GetExportedTypes()
+            .Where(t => !t.IsInterface && (typeof(IReferenceStore).IsAssignableFrom(t) || typeof(IBlobStore).IsAssignableFrom(t) || typeof(IImageDedup).IsAssignableFrom(t)))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(stores);
+    }
+
+    [Fact]
+    public void Library_exceptions_are_sealed_and_share_one_base()
+    {
+        var exceptions = typeof(IImageDedup).Assembly.GetExportedTypes().Where(t => typeof(Exception).IsAssignableFrom(t)).ToList();
+
+        Assert.Contains(typeof(ImageDedupException), exceptions);
+        Assert.All(exceptions.Where(t => t != typeof(ImageDedupException)), t =>
+        {
+            Assert.True(t.IsSealed, $"{t.Name} should be sealed");
+            Assert.True(typeof(ImageDedupException).IsAssignableFrom(t), $"{t.Name} should derive from ImageDedupException");
+        });
+    }
+
+    [Fact]
+    public void Every_package_has_a_readme()
+    {
+        var root = RepoRoot();
+        var missing = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Select(Path.GetDirectoryName)
+            .Where(dir => !File.Exists(Path.Combine(dir!, "README.md")))
+            .ToList();
+
+        Assert.Empty(missing);
+    }
+
+    private static Assembly Load(string name) => Assembly.Load(name);
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ImageDedup.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("ImageDedup.sln not found");
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+
+namespace ImageDedup.Tests;
+
+/// <summary>
+/// Fails when a provider package has no concrete conformance suite, so a new provider cannot
+/// ship having skipped the behaviour every other provider is held to.
+/// </summary>
+public partial class ConformanceGuardTests
+{
+    public static TheoryData<string> Providers()
+    {
+        var data = new TheoryData<string>();
+        foreach (var project in Directory.GetFiles(Path.Combine(RepoRoot, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(project);
+            var name = Path.GetFileNameWithoutExtension(project);
+            // A provider references the contracts and never the engine (DESIGN §2).
+            if (name is not ("ImageDedup" or "ImageDedup.Abstractions")
+                && text.Contains("ImageDedup.Abstractions.csproj", StringComparison.Ordinal)
+                && !text.Contains(@"ImageDedup\ImageDedup.csproj", StringComparison.Ordinal))
+            {
+                data.Add(name);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_known_providers_are_found()
+    {
+        var found = Providers().Cast<object[]>().Select(row => (string)row[0]).ToList();
+        Assert.Contains("ImageDedup.Sqlite", found);
+        Assert.Contains("ImageDedup.FileSystem", found);
+        Assert.DoesNotContain("ImageDedup.Abstractions", found);
+        Assert.DoesNotContain("ImageDedup", found);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Every_provider_inherits_the_conformance_suites_for_what_it_implements(string provider)
+    {
+        var source = ReadSources(Path.Combine(RepoRoot, "src", provider));
+        var testDirectory = Path.Combine(RepoRoot, "tests", provider + ".Tests");
+        Assert.True(Directory.Exists(testDirectory), $"{provider} has no test project at tests/{provider}.Tests");
+        var tests = ReadSources(testDirectory);
+
+        var required = new List<string> { "EngineConformanceTests" };
+        if (Implements(source, "IReferenceStore"))
+        {
+            required.Add("ReferenceStoreConformanceTests");
+        }
+
+        if (Implements(source, "IBlobStore"))
+        {
+            required.Add("BlobStoreConformanceTests");
+        }
+
+        Assert.True(required.Count > 1, $"{provider} implements neither IReferenceStore nor IBlobStore");
+        foreach (var suite in required)
+        {
+            Assert.True(
+                Regex.IsMatch(tests, @"class\s+\w+\s*(\([^)]*\))?\s*:\s*" + suite + @"\b"),
+                $"{provider} implements a store but tests/{provider}.Tests has no concrete class deriving from {suite}");
+        }
+    }
+
+    private static bool Implements(string source, string contract)
+        => Regex.IsMatch(source, @"class\s+\w+[^{]*:\s*[^{]*\b" + contract + @"\b");
+
+    private static string ReadSources(string directory)
+        => string.Join('\n', Directory.GetFiles(directory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Select(File.ReadAllText));
+
+    private static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "ImageDedup.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException("ImageDedup.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+}
