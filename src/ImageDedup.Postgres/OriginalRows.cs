@@ -8,7 +8,7 @@ internal static class OriginalRows
     /// <summary>One row of a store function: what it did, and one original.</summary>
     public readonly record struct Change(short Kind, bool Added, Original? Original, long Count);
 
-    /// <summary>Reads the eleven original columns starting at <paramref name="offset"/>.</summary>
+    /// <summary>Reads the twelve original columns starting at <paramref name="offset"/>.</summary>
     public static Original Read(NpgsqlDataReader reader, int offset = 0) => new()
     {
         Id = reader.GetGuid(offset),
@@ -22,6 +22,7 @@ internal static class OriginalRows
         CreatedAt = reader.GetFieldValue<DateTimeOffset>(offset + 8),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(offset + 9),
         OrphanedAt = reader.IsDBNull(offset + 10) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 10),
+        BlobMissingSince = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 11),
     };
 
     /// <summary>Reads a row of the <c>original_change</c> type the functions return.</summary>

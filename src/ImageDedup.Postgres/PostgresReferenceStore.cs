@@ -218,15 +218,19 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
         => await ExecuteAsync(_sql.DeleteClaimed, [Uuid(id)], cancellationToken).ConfigureAwait(false) > 0;
 
     /// <inheritdoc/>
-    public async Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var after = ListCursor.DecodeId(cursor);
         var size = Math.Min(pageSize, MaxPageSize);
-        var rows = after is { } id
-            ? await QueryAsync(null, _sql.ListOriginalsAfter, [Text(scope), Int32(size + 1), Uuid(id)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false)
-            : await QueryAsync(null, _sql.ListOriginalsFirst, [Text(scope), Int32(size + 1)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+        var (sql, parameters) = (scope, after) switch
+        {
+            (null, null) => (_sql.ListAllOriginalsFirst, new[] { Int32(size + 1) }),
+            (null, { } id) => (_sql.ListAllOriginalsAfter, [Int32(size + 1), Uuid(id)]),
+            (_, null) => (_sql.ListOriginalsFirst, [Text(scope), Int32(size + 1)]),
+            (_, { } id) => (_sql.ListOriginalsAfter, [Text(scope), Int32(size + 1), Uuid(id)]),
+        };
+        var rows = await QueryAsync(null, sql, parameters, r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
         return ToPage(rows, size, o => o.Id.ToString("D"));
     }
 
@@ -250,6 +254,44 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
             : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false);
         return rows[0];
     }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (state is not (OriginalState.Pending or OriginalState.Deleting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "Only pending and deleting originals can be stale.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return ListStaleCoreAsync(state, olderThan, batchSize, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlySet<string>> FindStorageKeysAsync(IReadOnlyCollection<string> storageKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var keys = new NpgsqlParameter { Value = storageKeys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+        var found = await QueryAsync(null, _sql.FindStorageKeys, [keys], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return found.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync(null, PostgresSql.Time, [], r => r.GetFieldValue<DateTimeOffset>(0), cancellationToken).ConfigureAwait(false);
+        return rows[0];
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
+        => await ExecuteAsync(_sql.MarkBlobMissing, [Uuid(id), Bool(missing)], cancellationToken).ConfigureAwait(false) > 0;
 
     /// <summary>Runs the health check's query: one cheap round trip on the store's data source.</summary>
     internal async Task PingAsync(CancellationToken cancellationToken)
@@ -287,6 +329,14 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
         Log.InHostTransaction(_logger);
         return npgsql;
     }
+
+    private async Task<IReadOnlyList<Original>> ListStaleCoreAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken)
+        => await QueryAsync(
+            null,
+            _sql.ListStale,
+            [Text(state == OriginalState.Pending ? "pending" : "deleting"), Interval(olderThan), Int32(batchSize)],
+            r => OriginalRows.Read(r),
+            cancellationToken).ConfigureAwait(false);
 
     private static ReferenceChange? ToReferenceChange(List<OriginalRows.Change> rows)
     {

@@ -7,8 +7,8 @@ namespace ImageDedup.Postgres;
 /// </summary>
 internal sealed class PostgresSql
 {
-    /// <summary>The original's columns, in the order <see cref="OriginalRows"/> reads them.</summary>
-    private const string Columns = "o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key, o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at";
+    /// <summary>The original's twelve columns, in the order <see cref="OriginalRows"/> reads them.</summary>
+    private const string Columns = "o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key, o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since";
 
     public PostgresSql(string schema)
     {
@@ -47,13 +47,16 @@ internal sealed class PostgresSql
             RETURNING {Columns}
             """;
 
-        // SKIP LOCKED: concurrent collectors take disjoint rows and never wait for each other.
+        // SKIP LOCKED: concurrent collectors take disjoint rows and never wait for each other. The pick
+        // is a MATERIALIZED CTE so it runs once; as a join input it could be rescanned past its LIMIT.
         const string claim = """
+            WITH pick AS MATERIALIZED (
+                SELECT c.id FROM {0} AS c
+                WHERE c.state = 'live' AND c.reference_count = 0 AND c.orphaned_at <= clock_timestamp() - $1 {1}
+                ORDER BY c.orphaned_at, c.id LIMIT $2
+                FOR NO KEY UPDATE SKIP LOCKED)
             UPDATE {0} AS o SET state = 'deleting'
-            FROM (SELECT c.id FROM {0} AS c
-                  WHERE c.state = 'live' AND c.reference_count = 0 AND c.orphaned_at <= clock_timestamp() - $1 {1}
-                  ORDER BY c.orphaned_at, c.id LIMIT $2
-                  FOR NO KEY UPDATE SKIP LOCKED) AS pick
+            FROM pick
             WHERE o.id = pick.id AND o.state = 'live' AND o.reference_count = 0
             RETURNING {2}
             """;
@@ -62,6 +65,11 @@ internal sealed class PostgresSql
 
         ListOriginalsFirst = $"SELECT {Columns} FROM {o} AS o WHERE o.scope = $1 ORDER BY o.id LIMIT $2";
         ListOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.scope = $1 AND o.id > $3 ORDER BY o.id LIMIT $2";
+        ListAllOriginalsFirst = $"SELECT {Columns} FROM {o} AS o ORDER BY o.id LIMIT $1";
+        ListAllOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.id > $2 ORDER BY o.id LIMIT $1";
+        ListStale = $"SELECT {Columns} FROM {o} AS o WHERE o.state = $1 AND o.updated_at <= clock_timestamp() - $2 ORDER BY o.updated_at, o.id LIMIT $3";
+        FindStorageKeys = $"SELECT o.storage_key FROM {o} AS o WHERE o.storage_key = ANY ($1)";
+        MarkBlobMissing = $"UPDATE {o} AS o SET blob_missing_since = CASE WHEN $2 THEN coalesce(o.blob_missing_since, clock_timestamp()) END WHERE o.id = $1";
         ListHoldersFirst = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 ORDER BY r.holder LIMIT $2";
         ListHoldersAfter = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 AND r.holder > $3 ORDER BY r.holder LIMIT $2";
 
@@ -100,6 +108,14 @@ internal sealed class PostgresSql
     public string ClaimOrphansInScope { get; }
     public string ListOriginalsFirst { get; }
     public string ListOriginalsAfter { get; }
+    public string ListAllOriginalsFirst { get; }
+    public string ListAllOriginalsAfter { get; }
+    public string ListStale { get; }
+    public string FindStorageKeys { get; }
+    public string MarkBlobMissing { get; }
+
+    /// <summary>The database clock every grace period is measured against.</summary>
+    public static string Time => "SELECT clock_timestamp()";
     public string ListHoldersFirst { get; }
     public string ListHoldersAfter { get; }
     public string Statistics { get; }

@@ -22,6 +22,7 @@ CREATE TABLE {schema}.originals (
     created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     updated_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
     orphaned_at     timestamptz NULL,                    -- when the count last reached 0; null while referenced
+    blob_missing_since timestamptz NULL,                 -- set by reconcile/verify when a live row's blob is gone
     CONSTRAINT originals_orphaned_iff_unreferenced CHECK ((reference_count = 0) = (orphaned_at IS NOT NULL)),
     CONSTRAINT originals_only_live_is_referenced CHECK (state = 'live' OR reference_count = 0)
 );
@@ -34,8 +35,8 @@ CREATE UNIQUE INDEX originals_live_digest ON {schema}.originals (scope, digest) 
 -- Orphan scan for garbage collection: live originals without references, oldest orphan first.
 CREATE INDEX originals_orphans ON {schema}.originals (orphaned_at, scope) WHERE state = 'live' AND reference_count = 0;
 
--- Unfinished rows (pending ingests, claimed deletions) for reconciliation.
-CREATE INDEX originals_unfinished ON {schema}.originals (updated_at) WHERE state <> 'live';
+-- Reconcile: pending rows of crashed ingests and deletions whose claimer died, oldest first.
+CREATE INDEX originals_unsettled ON {schema}.originals (state, updated_at) WHERE state <> 'live';
 
 -- Listing a scope in a stable order.
 CREATE INDEX originals_scope ON {schema}.originals (scope, id);
@@ -79,7 +80,8 @@ CREATE TYPE {schema}.original_change AS (
     reference_count bigint,
     created_at      timestamptz,
     updated_at      timestamptz,
-    orphaned_at     timestamptz
+    orphaned_at     timestamptz,
+    blob_missing_since timestamptz
 );
 
 -- Takes p_count references away from one original (already locked by the caller). The statement that
@@ -92,7 +94,7 @@ RETURNS SETOF {schema}.original_change LANGUAGE sql AS $imagededup$
         state = CASE WHEN o.reference_count = p_count AND p_claim THEN 'deleting' ELSE o.state END
     WHERE o.id = p_id
     RETURNING 2::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-              o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at;
+              o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since;
 $imagededup$;
 
 -- Gives a live, unreferenced original a fresh orphan time (an ingest without holder found it) and
@@ -108,7 +110,7 @@ BEGIN
         WHERE o.id = p_id AND o.reference_count = 0;
     RETURN QUERY
         SELECT 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-               o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at
+               o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
         FROM {schema}.originals AS o WHERE o.id = p_id;
 END
 $imagededup$;
@@ -147,7 +149,7 @@ BEGIN
     IF v_previous = p_target THEN -- a retry: nothing changes
         RETURN QUERY
             SELECT 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                   o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at
+                   o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
             FROM {schema}.originals AS o WHERE o.id = p_target;
         RETURN;
     END IF;
@@ -171,7 +173,7 @@ BEGIN
         UPDATE {schema}.originals AS o SET reference_count = o.reference_count + 1, orphaned_at = NULL
         WHERE o.id = p_target
         RETURNING 1::smallint, true, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                  o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at;
+                  o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since;
     IF v_previous IS NOT NULL THEN
         RETURN QUERY SELECT * FROM {schema}.take_references(v_previous, 1, p_claim);
     END IF;
@@ -246,7 +248,7 @@ BEGIN
     IF p_holder IS NULL THEN
         RETURN QUERY
             SELECT 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                   o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at
+                   o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
             FROM {schema}.originals AS o WHERE o.id = p_id;
     ELSE
         -- Nobody else can see this row live before commit, so the attach cannot fail.
@@ -301,7 +303,7 @@ BEGIN
     END LOOP;
 
     RETURN QUERY SELECT 0::smallint, false, NULL::uuid, p_scope, NULL::text, NULL::bigint, NULL::text,
-        NULL::text, NULL::text, v_released::bigint, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz;
+        NULL::text, NULL::text, v_released::bigint, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz;
     IF v_released = 0 THEN
         RETURN;
     END IF;
@@ -318,7 +320,7 @@ BEGIN
                 state = CASE WHEN o.reference_count = c.n AND p_claim THEN 'deleting' ELSE o.state END
             FROM counts AS c WHERE o.id = c.id
             RETURNING o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                      o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at)
+                      o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since)
         SELECT 1::smallint, false, ch.* FROM changed AS ch WHERE ch.reference_count = 0 ORDER BY ch.id;
 END
 $imagededup$;
