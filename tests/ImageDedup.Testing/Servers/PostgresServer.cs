@@ -90,22 +90,32 @@ public static class PostgresServer
         }
     }
 
+    /// <summary>Throws the decision's failure when it found no server; tests fail, they never skip.</summary>
+    /// <exception cref="InvalidOperationException">No server can be had.</exception>
+    public static void ThrowIfUnavailable(PostgresServerDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Source == PostgresServerSource.Unavailable)
+        {
+            throw new InvalidOperationException(decision.Failure);
+        }
+    }
+
     private static async Task<string> StartAsync()
     {
         var decision = Decide(
             System.Environment.GetEnvironmentVariable(EnvironmentVariable),
             DockerAvailable(),
             string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase));
-        switch (decision.Source)
+        ThrowIfUnavailable(decision);
+        if (decision.Source == PostgresServerSource.Environment)
         {
-            case PostgresServerSource.Environment:
-                return decision.ConnectionString!;
-            case PostgresServerSource.Container:
-                _container = new PostgreSqlBuilder(Image).Build();
-                await _container.StartAsync();
-                return _container.GetConnectionString();
-            default:
-                throw new InvalidOperationException(decision.Failure);
+            return decision.ConnectionString!;
         }
+
+        // Testcontainers' resource reaper removes the container when the test process ends.
+        _container = new PostgreSqlBuilder(Image).Build();
+        await _container.StartAsync();
+        return _container.GetConnectionString();
     }
 }
