@@ -322,6 +322,109 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Null(await engine.GetAsync(a.Original.Id, scope: "tenant-a"));
     }
 
+    // ---- Bulk release, statistics, listing ------------------------------------------------------
+
+    [Fact]
+    public async Task Releasing_by_prefix_takes_whole_segments_in_bounded_batches()
+    {
+        var engine = CreateEngine(o => o.PrefixReleaseBatchSize = 3);
+        var shared = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/70/images/1" });
+        var only7 = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/7/images/9" });
+        for (var i = 1; i <= 7; i++)
+        {
+            await engine.AddReferenceAsync(shared.Original.Id, $"projects/7/images/{i}");
+        }
+
+        await engine.AddReferenceAsync(shared.Original.Id, "projects/7_/images/1");
+        await engine.AddReferenceAsync(shared.Original.Id, "projects/7%/images/1");
+
+        var result = await engine.ReleasePrefixAsync("projects/7");
+
+        Assert.Equal(8, result.ReferencesReleased);
+        Assert.Equal(1, result.OriginalsDeleted);
+        Assert.Equal(0, result.OriginalsOrphaned);
+        Assert.Null(await engine.GetAsync(only7.Original.Id));
+        var stays = await engine.GetAsync(shared.Original.Id);
+        Assert.NotNull(stays);
+        Assert.Equal(3, stays.ReferenceCount);
+        Assert.NotNull(await engine.FindByHolderAsync("projects/70/images/1"));
+        Assert.NotNull(await engine.FindByHolderAsync("projects/7_/images/1"));
+        Assert.NotNull(await engine.FindByHolderAsync("projects/7%/images/1"));
+        Assert.Equal(0, (await engine.ReleasePrefixAsync("projects/7/")).ReferencesReleased);
+    }
+
+    [Fact]
+    public async Task Statistics_count_originals_orphans_references_and_savings_per_scope()
+    {
+        var engine = CreateEngine(o => o.DeletionGracePeriod = TimeSpan.FromHours(1));
+        var shared = TestImages.UniquePng(10_000);
+        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/1" });
+        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/2" });
+        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/3" });
+        await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(3_000)), new IngestRequest { Holder = "a/4" });
+        await engine.ReleaseAsync("a/4");
+        await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(500)), new IngestRequest { Holder = "b/1", Scope = "other" });
+
+        var stats = await engine.GetStatisticsAsync(scope: string.Empty);
+        var all = await engine.GetStatisticsAsync();
+
+        Assert.Equal(2, stats.UniqueOriginals);
+        Assert.Equal(13_000, stats.StoredBytes);
+        Assert.Equal(1, stats.OrphanCount);
+        Assert.Equal(3_000, stats.OrphanBytes);
+        Assert.Equal(3, stats.References);
+        Assert.Equal(30_000, stats.LogicalBytes);
+        Assert.Equal(20_000, stats.BytesSaved);
+        Assert.Equal(3.0, stats.AverageReferences);
+        Assert.Equal(3, all.UniqueOriginals);
+        Assert.Equal(4, all.References);
+        Assert.Equal(13_500, all.StoredBytes);
+    }
+
+    [Fact]
+    public async Task Listings_page_through_every_original_and_holder()
+    {
+        var engine = CreateEngine();
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < 7; i++)
+        {
+            ids.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(100 + i)), new IngestRequest { Holder = $"h/{i}" })).Original.Id);
+        }
+
+        var first = ids.First();
+        for (var i = 0; i < 5; i++)
+        {
+            await engine.AddReferenceAsync(first, $"extra/{i}");
+        }
+
+        var listed = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await engine.ListOriginalsAsync(cursor, pageSize: 3);
+            Assert.True(page.Items.Count <= 3);
+            listed.AddRange(page.Items.Select(o => o.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        var holders = new List<string>();
+        cursor = null;
+        do
+        {
+            var page = await engine.ListHoldersAsync(first, cursor, pageSize: 2);
+            holders.AddRange(page.Items.Select(h => h.Holder));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(ids.Order(), listed.Order());
+        Assert.Equal(6, holders.Distinct().Count());
+        Assert.Contains("extra/4", holders);
+        Assert.Empty((await engine.ListOriginalsAsync(scope: "nobody")).Items);
+        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.ListHoldersAsync(first, scope: "nobody"));
+    }
+
     // ---- Grace period and garbage collection ----------------------------------------------------
 
     [Fact]
@@ -374,6 +477,26 @@ public abstract class EngineConformanceTests : IAsyncLifetime
 
         Assert.Equal(0, (await engine.CollectGarbageAsync()).OriginalsDeleted);
         Assert.NotNull(await engine.GetAsync(orphan.Original.Id));
+    }
+
+    [Fact]
+    public async Task Two_collectors_at_once_delete_every_orphan_exactly_once()
+    {
+        var setup = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.FromHours(1));
+        var orphans = new List<Original>();
+        for (var i = 0; i < 40; i++)
+        {
+            orphans.Add((await setup.IngestAsync(new MemoryStream(TestImages.UniquePng(200 + i)))).Original);
+        }
+
+        var first = CreateEngine(o => { o.OrphanGracePeriod = TimeSpan.Zero; o.GarbageCollectionBatchSize = 5; });
+        var second = CreateEngine(o => { o.OrphanGracePeriod = TimeSpan.Zero; o.GarbageCollectionBatchSize = 5; });
+
+        var results = await Task.WhenAll(first.CollectGarbageAsync(), second.CollectGarbageAsync());
+
+        Assert.Equal(40, results.Sum(r => r.OriginalsDeleted));
+        Assert.Equal(orphans.Sum(o => o.Length), results.Sum(r => r.BytesFreed));
+        await AssertNothingStoredAsync();
     }
 
     // ---- Bad input leaves nothing behind -------------------------------------------------------

@@ -24,6 +24,13 @@ public class StoreFaults : DispatchProxy
     public static IBlobStore Wrap(IBlobStore inner, string failing, int successesFirst = 0)
         => Wrap<IBlobStore>(inner, failing, successesFirst);
 
+    /// <summary>Wraps a reference store and counts calls without failing any.</summary>
+    public static (IReferenceStore Store, StoreFaults Probe) Count(IReferenceStore inner)
+    {
+        var store = Wrap<IReferenceStore>(inner, string.Empty, 0);
+        return (store, (StoreFaults)(object)store);
+    }
+
     /// <summary>Wraps a blob store and counts calls without failing any.</summary>
     public static (IBlobStore Store, StoreFaults Probe) Count(IBlobStore inner)
     {
