@@ -73,7 +73,15 @@ public sealed class FaultTests : IAsyncLifetime
     public async Task A_connection_dropped_once_mid_upload_is_retried_transparently()
     {
         var drops = 0;
-        _proxy.Faults = request => request.Method == "PUT" && Interlocked.Increment(ref drops) == 1 ? new ProxyFault.DropAfter(request.ContentLength / 2) : ProxyFault.None;
+        // s3rver writes a PUT body straight into the object file, so the dropped request's half
+        // body can land after the retry's whole one. Real S3 is atomic; here the retry is held
+        // back a moment so s3rver has settled the dropped request first.
+        _proxy.Faults = request => request.Method != "PUT" ? ProxyFault.None : Interlocked.Increment(ref drops) switch
+        {
+            1 => new ProxyFault.DropAfter(request.ContentLength / 2),
+            2 => new ProxyFault.Delay(TimeSpan.FromMilliseconds(300)),
+            _ => ProxyFault.None,
+        };
         var bytes = TestImages.UniquePng(400_000);
 
         var ingest = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/drop-once" });

@@ -12,6 +12,8 @@ public class ApiRulesTests
         typeof(ImageDedupOptions).Assembly.GetName().Name!,
         "ImageDedup.Sqlite",
         "ImageDedup.FileSystem",
+        "ImageDedup.Postgres",
+        "ImageDedup.S3",
     };
 
     [Theory]

@@ -33,6 +33,8 @@ public partial class ConformanceGuardTests
         var found = Providers().Cast<object[]>().Select(row => (string)row[0]).ToList();
         Assert.Contains("ImageDedup.Sqlite", found);
         Assert.Contains("ImageDedup.FileSystem", found);
+        Assert.Contains("ImageDedup.Postgres", found);
+        Assert.Contains("ImageDedup.S3", found);
         Assert.DoesNotContain("ImageDedup.Abstractions", found);
         Assert.DoesNotContain("ImageDedup", found);
     }

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImageDedup.Postgres;
+
+/// <summary>The PostgreSQL reference store's log messages: Debug for routine work, Information for migrations.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Applying ImageDedup schema version {Version} to schema {Schema}")]
+    public static partial void ApplyingMigration(ILogger logger, int version, string schema);
+
+    [LoggerMessage(2, LogLevel.Information, "ImageDedup schema {Schema} is at version {Version}")]
+    public static partial void Migrated(ILogger logger, string schema, int version);
+
+    [LoggerMessage(3, LogLevel.Debug, "ImageDedup schema {Schema} already at version {Version}")]
+    public static partial void SchemaUpToDate(ILogger logger, string schema, int version);
+
+    [LoggerMessage(4, LogLevel.Debug, "Inserted pending original {OriginalId} ({Digest}) in scope '{Scope}'")]
+    public static partial void InsertedPending(ILogger logger, Guid originalId, string digest, string scope);
+
+    [LoggerMessage(5, LogLevel.Debug, "Promoted pending original {PendingId}: holder now on {OriginalId} (superseded: {Superseded})")]
+    public static partial void Promoted(ILogger logger, Guid pendingId, Guid originalId, bool superseded);
+
+    [LoggerMessage(6, LogLevel.Debug, "Holder '{Holder}' in scope '{Scope}' points at {OriginalId} (added {Added}, displaced {DisplacedId})")]
+    public static partial void Attached(ILogger logger, string? holder, string scope, Guid originalId, bool added, Guid? displacedId);
+
+    [LoggerMessage(7, LogLevel.Debug, "Released holder '{Holder}' in scope '{Scope}': original {OriginalId}, {Count} references left, state {State}")]
+    public static partial void Released(ILogger logger, string holder, string scope, Guid? originalId, long count, OriginalState? state);
+
+    [LoggerMessage(8, LogLevel.Debug, "Released {Released} references under '{Prefix}' in scope '{Scope}'; {Orphaned} originals orphaned, {Claimed} claimed")]
+    public static partial void PrefixReleased(ILogger logger, int released, string prefix, string scope, int orphaned, int claimed);
+
+    [LoggerMessage(9, LogLevel.Debug, "Claimed {Count} orphaned originals for deletion")]
+    public static partial void OrphansClaimed(ILogger logger, int count);
+
+    [LoggerMessage(10, LogLevel.Debug, "Running in the host transaction; releases only record orphans, nothing is claimed")]
+    public static partial void InHostTransaction(ILogger logger);
+}

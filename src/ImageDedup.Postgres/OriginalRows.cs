@@ -1,0 +1,58 @@
+using Npgsql;
+
+namespace ImageDedup.Postgres;
+
+/// <summary>Maps result rows to the contract's records.</summary>
+internal static class OriginalRows
+{
+    /// <summary>One row of a store function: what it did, and one original.</summary>
+    public readonly record struct Change(short Kind, bool Added, Original? Original, long Count);
+
+    /// <summary>Reads the twelve original columns starting at <paramref name="offset"/>.</summary>
+    public static Original Read(NpgsqlDataReader reader, int offset = 0) => new()
+    {
+        Id = reader.GetGuid(offset),
+        Scope = reader.GetString(offset + 1),
+        Digest = ContentDigest.Parse(reader.GetString(offset + 2)),
+        Length = reader.GetInt64(offset + 3),
+        ContentType = reader.GetString(offset + 4),
+        StorageKey = reader.GetString(offset + 5),
+        State = ParseState(reader.GetString(offset + 6)),
+        ReferenceCount = reader.GetInt64(offset + 7),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(offset + 8),
+        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(offset + 9),
+        OrphanedAt = reader.IsDBNull(offset + 10) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 10),
+        BlobMissingSince = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 11),
+    };
+
+    /// <summary>Reads a row of the <c>original_change</c> type the functions return.</summary>
+    public static Change ReadChange(NpgsqlDataReader reader)
+    {
+        var kind = reader.GetInt16(0);
+        var added = reader.GetBoolean(1);
+        return reader.IsDBNull(2)
+            ? new Change(kind, added, null, reader.GetInt64(9))
+            : new Change(kind, added, Read(reader, 2), reader.GetInt64(9));
+    }
+
+    public static HolderReference ReadHolder(NpgsqlDataReader reader)
+        => new(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetFieldValue<DateTimeOffset>(3));
+
+    public static OriginalStatistics ReadStatistics(NpgsqlDataReader reader) => new()
+    {
+        UniqueOriginals = reader.GetInt64(0),
+        StoredBytes = reader.GetInt64(1),
+        OrphanCount = reader.GetInt64(2),
+        OrphanBytes = reader.GetInt64(3),
+        References = reader.GetInt64(4),
+        LogicalBytes = reader.GetInt64(5),
+    };
+
+    private static OriginalState ParseState(string state) => state switch
+    {
+        "pending" => OriginalState.Pending,
+        "live" => OriginalState.Live,
+        "deleting" => OriginalState.Deleting,
+        _ => throw new InvalidOperationException($"Unknown original state '{state}' in the database."),
+    };
+}

@@ -1,0 +1,448 @@
+using System.Data.Common;
+using ImageDedup.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ImageDedup.Postgres;
+
+/// <summary>
+/// The reference store on PostgreSQL. Every method is one statement (multi-step work runs in the
+/// plpgsql functions of the install script), so each call is atomic and one round trip. Inside a host
+/// transaction the statement runs on the host's connection and never claims a deletion.
+/// </summary>
+internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
+{
+    /// <summary>The largest page a listing returns.</summary>
+    internal const int MaxPageSize = 1000;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly PostgresSql _sql;
+    private readonly PostgresSchemaMigrator _migrator;
+    private readonly bool _autoMigrate;
+    private readonly ILogger _logger;
+
+    /// <summary>
+    /// Creates a store. It builds (and owns) a data source from the connection string, or, with
+    /// <see cref="PostgresReferenceStoreOptions.UseRegisteredDataSource"/>, uses <paramref name="registeredDataSource"/>
+    /// without owning it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    internal PostgresReferenceStore(PostgresReferenceStoreOptions options, NpgsqlDataSource? registeredDataSource = null, ILogger<PostgresReferenceStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = PostgresReferenceStoreOptionsValidator.Check(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _logger = logger ?? NullLogger<PostgresReferenceStore>.Instance;
+        if (options.UseRegisteredDataSource)
+        {
+            _dataSource = registeredDataSource
+                ?? throw new ArgumentException("UseRegisteredDataSource is set but no NpgsqlDataSource was given.", nameof(registeredDataSource));
+        }
+        else
+        {
+            _dataSource = NpgsqlDataSource.Create(options.ConnectionString!);
+            _ownsDataSource = true;
+        }
+
+        _sql = new PostgresSql(options.Schema);
+        _migrator = new PostgresSchemaMigrator(_dataSource, _sql, _logger);
+        _autoMigrate = options.AutoMigrate;
+    }
+
+    /// <summary>The data source the store uses (the health check and tests share it).</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>The SQL of this store (tests read the schema name through it).</summary>
+    internal PostgresSql Sql => _sql;
+
+    /// <inheritdoc/>
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+        => QuerySingleAsync(null, _sql.SelectById, [Uuid(id)], r => OriginalRows.Read(r), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        RequireDigest(digest);
+        return QuerySingleAsync(null, _sql.SelectLiveByDigest, [Text(scope), Text(digest.ToString())], r => OriginalRows.Read(r), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        return QuerySingleAsync(null, _sql.SelectByHolder, [Text(scope), Text(holder)], r => OriginalRows.Read(r), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        RequireDigest(digest);
+        if (holder is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(holder);
+        }
+
+        var rows = await ChangesAsync(null, _sql.TryAttach, [Text(scope), Text(digest.ToString()), Text(holder), Bool(claimIfOrphaned)], cancellationToken).ConfigureAwait(false);
+        var change = ToReferenceChange(rows);
+        if (change is not null)
+        {
+            Log.Attached(_logger, holder, scope, change.Original.Id, change.Added, change.Displaced?.Id);
+        }
+
+        return change;
+    }
+
+    /// <inheritdoc/>
+    public async Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(original.Scope);
+        RequireDigest(original.Digest);
+        ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
+        ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
+        ArgumentException.ThrowIfNullOrEmpty(original.StorageKey);
+        await ExecuteAsync(
+            _sql.InsertPending,
+            [Uuid(original.Id), Text(original.Scope), Text(original.Digest.ToString()), Int64(original.Length), Text(original.ContentType), Text(original.StorageKey)],
+            cancellationToken).ConfigureAwait(false);
+        Log.InsertedPending(_logger, original.Id, original.Digest.ToString(), original.Scope);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        if (holder is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(holder);
+        }
+
+        var rows = await ChangesAsync(null, _sql.Promote, [Uuid(pendingId), Text(holder), Bool(claimIfOrphaned)], cancellationToken).ConfigureAwait(false);
+        var change = ToReferenceChange(rows)
+            ?? throw new InvalidOperationException($"The original '{pendingId}' is missing or no longer pending.");
+        Log.Promoted(_logger, pendingId, change.Original.Id, change.Original.Id != pendingId);
+        return change;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default)
+        => await ExecuteAsync(_sql.DeletePending, [Uuid(id)], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public async Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        var host = Enlist(transaction);
+        var claim = claimIfOrphaned && host is null;
+        var rows = await ChangesAsync(host, _sql.Attach, [Text(scope), Text(holder), Uuid(originalId), Bool(claim)], cancellationToken).ConfigureAwait(false);
+        var change = ToReferenceChange(rows) ?? throw new OriginalNotFoundException(originalId, scope);
+        Log.Attached(_logger, holder, scope, change.Original.Id, change.Added, change.Displaced?.Id);
+        return change;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        var host = Enlist(transaction);
+        var claim = claimIfOrphaned && host is null;
+        var original = await QuerySingleAsync(host, _sql.Release, [Text(scope), Text(holder), Bool(claim)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+        Log.Released(_logger, holder, scope, original?.Id, original?.ReferenceCount ?? 0, original?.State);
+        return new ReleaseOutcome(original);
+    }
+
+    /// <inheritdoc/>
+    public async Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var host = Enlist(transaction);
+        var claim = claimIfOrphaned && host is null;
+        var rows = await ChangesAsync(
+            host,
+            _sql.ReleasePrefix,
+            [Text(scope), Text(holderPrefix), Text(HolderRange.UpperBound(holderPrefix)), Int32(batchSize), Bool(claim)],
+            cancellationToken).ConfigureAwait(false);
+
+        var released = 0;
+        var orphaned = 0;
+        var claimed = new List<Original>();
+        foreach (var row in rows)
+        {
+            if (row.Original is not { } original)
+            {
+                released = checked((int)row.Count);
+                continue;
+            }
+
+            orphaned++;
+            if (original.State == OriginalState.Deleting)
+            {
+                claimed.Add(original);
+            }
+        }
+
+        Log.PrefixReleased(_logger, released, holderPrefix, scope, orphaned, claimed.Count);
+        return new PrefixReleaseBatch(released, claimed, orphaned);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var claimed = scope is null
+            ? await QueryAsync(null, _sql.ClaimOrphans, [Interval(gracePeriod), Int32(batchSize)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false)
+            : await QueryAsync(null, _sql.ClaimOrphansInScope, [Interval(gracePeriod), Int32(batchSize), Text(scope)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+        Log.OrphansClaimed(_logger, claimed.Count);
+        return claimed;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default)
+        => await ExecuteAsync(_sql.DeleteClaimed, [Uuid(id)], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public async Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var after = ListCursor.DecodeId(cursor);
+        var size = Math.Min(pageSize, MaxPageSize);
+        var (sql, parameters) = (scope, after) switch
+        {
+            (null, null) => (_sql.ListAllOriginalsFirst, new[] { Int32(size + 1) }),
+            (null, { } id) => (_sql.ListAllOriginalsAfter, [Int32(size + 1), Uuid(id)]),
+            (_, null) => (_sql.ListOriginalsFirst, [Text(scope), Int32(size + 1)]),
+            (_, { } id) => (_sql.ListOriginalsAfter, [Text(scope), Int32(size + 1), Uuid(id)]),
+        };
+        var rows = await QueryAsync(null, sql, parameters, r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+        return ToPage(rows, size, o => o.Id.ToString("D"));
+    }
+
+    /// <inheritdoc/>
+    public async Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var after = ListCursor.Decode(cursor);
+        var size = Math.Min(pageSize, MaxPageSize);
+        var rows = after is not null
+            ? await QueryAsync(null, _sql.ListHoldersAfter, [Uuid(originalId), Int32(size + 1), Text(after)], OriginalRows.ReadHolder, cancellationToken).ConfigureAwait(false)
+            : await QueryAsync(null, _sql.ListHoldersFirst, [Uuid(originalId), Int32(size + 1)], OriginalRows.ReadHolder, cancellationToken).ConfigureAwait(false);
+        return ToPage(rows, size, h => h.Holder);
+    }
+
+    /// <inheritdoc/>
+    public async Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default)
+    {
+        var rows = scope is null
+            ? await QueryAsync(null, _sql.Statistics, [], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false)
+            : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false);
+        return rows[0];
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (state is not (OriginalState.Pending or OriginalState.Deleting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "Only pending and deleting originals can be stale.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return ListStaleCoreAsync(state, olderThan, batchSize, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlySet<string>> FindStorageKeysAsync(IReadOnlyCollection<string> storageKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var keys = new NpgsqlParameter { Value = storageKeys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+        var found = await QueryAsync(null, _sql.FindStorageKeys, [keys], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return found.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync(null, PostgresSql.Time, [], r => r.GetFieldValue<DateTimeOffset>(0), cancellationToken).ConfigureAwait(false);
+        return rows[0];
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
+        => await ExecuteAsync(_sql.MarkBlobMissing, [Uuid(id), Bool(missing)], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>Runs the health check's query: one cheap round trip on the store's data source.</summary>
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand("SELECT 1");
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private NpgsqlTransaction? Enlist(DbTransaction? transaction)
+    {
+        if (transaction is null)
+        {
+            return null;
+        }
+
+        if (transaction is not NpgsqlTransaction npgsql)
+        {
+            throw new NotSupportedException(
+                $"The PostgreSQL reference store can only enlist in an {nameof(NpgsqlTransaction)}, not a {transaction.GetType().FullName}.");
+        }
+
+        _ = npgsql.Connection ?? throw new InvalidOperationException("The host transaction has already completed.");
+        Log.InHostTransaction(_logger);
+        return npgsql;
+    }
+
+    private async Task<IReadOnlyList<Original>> ListStaleCoreAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken)
+        => await QueryAsync(
+            null,
+            _sql.ListStale,
+            [Text(state == OriginalState.Pending ? "pending" : "deleting"), Interval(olderThan), Int32(batchSize)],
+            r => OriginalRows.Read(r),
+            cancellationToken).ConfigureAwait(false);
+
+    private static ReferenceChange? ToReferenceChange(List<OriginalRows.Change> rows)
+    {
+        Original? target = null;
+        Original? displaced = null;
+        var added = false;
+        foreach (var row in rows)
+        {
+            if (row.Kind == 1)
+            {
+                target = row.Original;
+                added = row.Added;
+            }
+            else if (row.Kind == 2)
+            {
+                displaced = row.Original;
+            }
+        }
+
+        return target is null ? null : new ReferenceChange(target, added, displaced);
+    }
+
+    private static Page<T> ToPage<T>(List<T> rows, int size, Func<T, string> key)
+    {
+        if (rows.Count <= size)
+        {
+            return new Page<T>(rows, null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, ListCursor.Encode(key(rows[^1])));
+    }
+
+    private static void RequireDigest(ContentDigest digest)
+    {
+        if (digest.IsEmpty)
+        {
+            throw new ArgumentException("The digest is empty.", nameof(digest));
+        }
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_autoMigrate)
+        {
+            await _migrator.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<List<OriginalRows.Change>> ChangesAsync(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+        => QueryAsync(host, sql, parameters, OriginalRows.ReadChange, cancellationToken);
+
+    private async Task<T?> QuerySingleAsync<T>(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var rows = await QueryAsync(host, sql, parameters, read, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    private async Task<List<T>> QueryAsync<T>(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var command = CreateCommand(host, sql, parameters);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var rows = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(read(reader));
+                }
+
+                return rows;
+            }
+        }
+    }
+
+    private async Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var command = CreateCommand(null, sql, parameters);
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A command on the host transaction's connection, or one that borrows a pooled connection for itself.</summary>
+    private NpgsqlCommand CreateCommand(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters)
+    {
+        var command = host is null ? _dataSource.CreateCommand(sql) : new NpgsqlCommand(sql, host.Connection, host);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter Uuid(Guid value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Uuid };
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Bool(bool value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Boolean };
+
+    private static NpgsqlParameter Int32(int value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Integer };
+
+    private static NpgsqlParameter Int64(long value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint };
+
+    private static NpgsqlParameter Interval(TimeSpan value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Interval };
+}

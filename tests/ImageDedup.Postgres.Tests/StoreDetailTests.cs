@@ -1,0 +1,108 @@
+using ImageDedup.Testing.Content;
+using ImageDedup.Testing.Servers;
+using Npgsql;
+
+namespace ImageDedup.Postgres.Tests;
+
+/// <summary>PostgreSQL-specific details: the reconcile members, the database clock and index use.</summary>
+public sealed class StoreDetailTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    [Fact]
+    public async Task Stale_rows_storage_keys_clock_and_blob_missing_marks()
+    {
+        var store = await Stores.CreateMigratedAsync(database);
+        var pending = await InsertPendingAsync(store, seed: 1);
+        var live = await PromoteAsync(store, await InsertPendingAsync(store, seed: 2), "h/1");
+        var claimed = await PromoteAsync(store, await InsertPendingAsync(store, seed: 3), "h/2");
+        await store.ReleaseAsync("", "h/2", claimIfOrphaned: true);
+
+        Assert.Empty(await store.ListStaleAsync(OriginalState.Pending, TimeSpan.FromHours(1), 10));
+        Assert.Equal(pending.Id, Assert.Single(await store.ListStaleAsync(OriginalState.Pending, TimeSpan.Zero, 10)).Id);
+        Assert.Equal(claimed.Id, Assert.Single(await store.ListStaleAsync(OriginalState.Deleting, TimeSpan.Zero, 10)).Id);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListStaleAsync(OriginalState.Live, TimeSpan.Zero, 10));
+
+        var keys = await store.FindStorageKeysAsync([pending.StorageKey, live.StorageKey, claimed.StorageKey, "sha256/no/such.key"]);
+        Assert.Equal(new[] { pending.StorageKey, live.StorageKey, claimed.StorageKey }.Order(), keys.Order());
+        Assert.Empty(await store.FindStorageKeysAsync([]));
+
+        var before = await store.GetTimeAsync();
+        Assert.True(await store.MarkBlobMissingAsync(live.Id, missing: true));
+        var first = (await store.GetAsync(live.Id))!.BlobMissingSince;
+        Assert.NotNull(first);
+        Assert.True(first >= before);
+        Assert.True(await store.MarkBlobMissingAsync(live.Id, missing: true));
+        Assert.Equal(first, (await store.GetAsync(live.Id))!.BlobMissingSince); // kept, not moved
+        Assert.True(await store.MarkBlobMissingAsync(live.Id, missing: false));
+        Assert.Null((await store.GetAsync(live.Id))!.BlobMissingSince);
+        Assert.False(await store.MarkBlobMissingAsync(Guid.NewGuid(), missing: true));
+    }
+
+    [Fact]
+    public async Task Listing_every_scope_pages_through_all_originals()
+    {
+        var store = await Stores.CreateMigratedAsync(database);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            var pending = await InsertPendingAsync(store, seed: 10 + i, scope: i % 2 == 0 ? "a" : "b");
+            ids.Add(pending.Id);
+        }
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListOriginalsAsync(null, cursor, 2);
+            seen.AddRange(page.Items.Select(o => o.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(ids.Order(), seen.Order());
+    }
+
+    [Fact]
+    public async Task Prefix_release_and_orphan_scan_use_their_indexes()
+    {
+        var store = await Stores.CreateMigratedAsync(database);
+        var s = store.Sql.Schema;
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+
+        var prefixPlan = await ExplainAsync(connection, $"SELECT r.holder FROM {s}.\"references\" AS r WHERE r.scope = 'x' AND r.holder >= 'projects/7/' AND r.holder < 'projects/70' ORDER BY r.holder LIMIT 100 FOR UPDATE");
+        Assert.Contains("references_pkey", prefixPlan, StringComparison.Ordinal);
+        Assert.Contains("holder >= 'projects/7/'", prefixPlan, StringComparison.Ordinal);
+        Assert.Contains("holder < 'projects/70'", prefixPlan, StringComparison.Ordinal);
+
+        var orphanPlan = await ExplainAsync(connection, $"SELECT o.id FROM {s}.originals AS o WHERE o.state = 'live' AND o.reference_count = 0 AND o.orphaned_at <= now() ORDER BY o.orphaned_at, o.id LIMIT 10");
+        Assert.Contains("originals_orphans", orphanPlan, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ExplainAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        await using var reader = await explain.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static async Task<NewOriginal> InsertPendingAsync(PostgresReferenceStore store, int seed, string scope = "")
+    {
+        var digest = TestImages.DigestOf(TestImages.Png(seed, 64));
+        var id = Guid.NewGuid();
+        var original = new NewOriginal(id, scope, digest, 64, "image/png", $"sha256/{digest.Hex}.{id:N}");
+        await store.InsertPendingAsync(original);
+        return original;
+    }
+
+    private static async Task<Original> PromoteAsync(PostgresReferenceStore store, NewOriginal pending, string holder)
+        => (await store.PromoteAsync(pending.Id, holder, claimIfOrphaned: false)).Original;
+}
