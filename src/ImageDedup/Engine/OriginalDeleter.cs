@@ -10,9 +10,11 @@ namespace ImageDedup.Engine;
 /// </summary>
 internal sealed class OriginalDeleter(IReferenceStore references, IBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger)
 {
+    /// <returns>True when this call deleted the row; false when it failed or another caller (reconcile) finished first.</returns>
     public async Task<bool> FinishAsync(Original claimed, string reason)
     {
         FaultPoints.Hit(FaultPoints.AfterDeletingClaim);
+        bool deleted;
         try
         {
             // Claimed work is finished even when the caller cancels: a half-done claim would
@@ -20,13 +22,18 @@ internal sealed class OriginalDeleter(IReferenceStore references, IBlobStore blo
             await blobs.DeleteAsync(claimed.StorageKey, CancellationToken.None).ConfigureAwait(false);
             FaultPoints.Hit(FaultPoints.AfterBlobDelete);
             FaultPoints.Hit(FaultPoints.BeforeRowDelete);
-            await references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
+            deleted = await references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // See the summary: the claim keeps the original unreachable until reconcile.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             EngineLog.DeletionUnfinished(logger, ex, claimed.Id);
+            return false;
+        }
+
+        if (!deleted)
+        {
             return false;
         }
 

@@ -1,0 +1,54 @@
+using ImageDedup.Engine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageDedup.ProcessHost;
+
+/// <summary>
+/// <c>crash &lt;fault point&gt; &lt;ingest|release&gt; &lt;content file&gt; &lt;holder&gt;</c>: runs one
+/// operation on the pair named by the environment with the fault point armed, so the process
+/// SIGKILLs itself there. <c>release</c> first ingests the content for the holder (unarmed), then
+/// arms the point and releases it, driving the deletion protocol. Prints "survived" if the point
+/// was never reached.
+/// </summary>
+internal static class CrashCommand
+{
+    public const string Name = "crash";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length != 4)
+        {
+            await Console.Error.WriteLineAsync($"usage: {Name} <fault point> <ingest|release> <content file> <holder>");
+            return 2;
+        }
+
+        var (point, scenario, contentFile, holder) = (args[0], args[1], args[2], args[3]);
+        if (!FaultPoints.All.Contains(point))
+        {
+            await Console.Error.WriteLineAsync($"unknown fault point '{point}'; known: {string.Join(", ", FaultPoints.All)}");
+            return 2;
+        }
+
+        await using var provider = ProviderPair.Build(ProviderPair.FromEnvironment());
+        var engine = provider.GetRequiredService<IImageDedup>();
+        var content = await File.ReadAllBytesAsync(contentFile);
+        switch (scenario)
+        {
+            case "ingest":
+                FaultPoints.Armed = point;
+                await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                break;
+            case "release":
+                await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                FaultPoints.Armed = point;
+                await engine.ReleaseAsync(holder);
+                break;
+            default:
+                await Console.Error.WriteLineAsync($"unknown scenario '{scenario}'");
+                return 2;
+        }
+
+        Console.WriteLine("survived");
+        return 0;
+    }
+}

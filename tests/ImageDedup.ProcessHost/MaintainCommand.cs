@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageDedup.ProcessHost;
+
+/// <summary>
+/// <c>maintain &lt;reconcile grace seconds&gt; &lt;orphan grace seconds&gt;</c>: one app instance's
+/// clean-up on the pair named by the environment — garbage collection and reconcile at the same
+/// time. Prints one line per claim this process won (<c>claimed &lt;id&gt;</c>), then a summary line
+/// <c>collected=N reconciled-pending=N reconciled-deletions=N orphan-blobs=N missing=N</c>.
+/// </summary>
+internal static class MaintainCommand
+{
+    public const string Name = "maintain";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length != 2)
+        {
+            await Console.Error.WriteLineAsync($"usage: {Name} <reconcile grace seconds> <orphan grace seconds>");
+            return 2;
+        }
+
+        var reconcileGrace = TimeSpan.FromSeconds(double.Parse(args[0], CultureInfo.InvariantCulture));
+        var orphanGrace = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture));
+        var claims = new ClaimLog();
+        await using var provider = ProviderPair.Build(
+            ProviderPair.FromEnvironment(),
+            o =>
+            {
+                o.OrphanGracePeriod = orphanGrace;
+                o.GarbageCollectionBatchSize = 50;
+            },
+            claims.Wrap);
+        var engine = provider.GetRequiredService<IImageDedup>();
+
+        var collect = engine.CollectGarbageAsync();
+        var reconcile = engine.ReconcileAsync(new ReconcileOptions { GracePeriod = reconcileGrace, ClockSkewAllowance = TimeSpan.Zero, BatchSize = 100 });
+        var collected = await collect;
+        var reconciled = await reconcile;
+
+        foreach (var id in claims.Claimed)
+        {
+            Console.WriteLine($"claimed {id}");
+        }
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"collected={collected.OriginalsDeleted} reconciled-pending={reconciled.PendingRemoved} reconciled-deletions={reconciled.DeletionsFinished} orphan-blobs={reconciled.OrphanBlobsDeleted} missing={reconciled.MissingBlobs.Count}"));
+        return 0;
+    }
+}
