@@ -34,6 +34,51 @@ internal static class Commands
         yield return Stats();
         yield return List();
         yield return Collect();
+        yield return Reconcile();
+        yield return Verify();
+    }
+
+    private static Command Reconcile()
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only report what would be repaired." };
+        var grace = new Option<TimeSpan?>("--grace") { Description = "How old leftovers must be before they are removed. Default 1 hour." };
+        var command = new Command("reconcile", "Repair what a crash left behind: unfinished ingests and deletions, blobs no row names, missing blobs.") { dryRun, grace, Data, Verbose };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
+            var report = await catalogue.Engine.ReconcileAsync(new ReconcileOptions { DryRun = result.GetValue(dryRun), GracePeriod = result.GetValue(grace) }, cancellationToken);
+            Console.WriteLine($"{(report.DryRun ? "would remove" : "removed")} {report.PendingRemoved} unfinished ingest(s), {report.OrphanBlobsDeleted} blob(s) no row names; finished {report.DeletionsFinished} deletion(s); {report.IncompleteWritesDeleted} abandoned write(s)");
+            foreach (var id in report.MissingBlobs)
+            {
+                Console.WriteLine($"missing bytes: original {id} (kept and marked)");
+            }
+
+            return report.MissingBlobs.Count == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var command = new Command("verify", "Re-hash every stored blob against its digest.") { Data, Scope, Verbose };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
+            var report = await catalogue.Engine.VerifyAsync(new VerifyOptions(), cancellationToken);
+            Console.WriteLine($"checked {report.Checked} original(s): {report.Missing.Count} missing, {report.Corrupt.Count} corrupt");
+            foreach (var id in report.Missing)
+            {
+                Console.WriteLine($"missing: {id}");
+            }
+
+            foreach (var id in report.Corrupt)
+            {
+                Console.WriteLine($"corrupt: {id}");
+            }
+
+            return report.Missing.Count + report.Corrupt.Count == 0 ? 0 : 1;
+        });
+        return command;
     }
 
     private static Command Ingest()

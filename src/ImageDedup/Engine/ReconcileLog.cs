@@ -7,7 +7,7 @@ internal static partial class ReconcileLog
     [LoggerMessage(20, LogLevel.Information, "Removed pending original {OriginalId}: its ingest never finished")]
     public static partial void PendingRemoved(ILogger logger, Guid originalId);
 
-    [LoggerMessage(21, LogLevel.Error, "Live original {OriginalId} has no blob at {StorageKey}; marked, kept, and reported")]
+    [LoggerMessage(21, LogLevel.Error, "Live original {OriginalId} has no blob at {StorageKey}; the row is kept and reported, never dropped")]
     public static partial void BlobMissing(ILogger logger, Guid originalId, string storageKey);
 
     [LoggerMessage(22, LogLevel.Information, "Deleted blob {StorageKey}: no row names it")]
