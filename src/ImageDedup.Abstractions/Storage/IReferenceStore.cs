@@ -13,6 +13,15 @@ namespace ImageDedup.Storage;
 /// reach zero either records when it was orphaned or, when the caller asks for it, claims the
 /// deletion by moving the row to <see cref="OriginalState.Deleting"/>; only the claimer then
 /// deletes the blob and the row. At most one live row exists per (scope, digest).
+/// <para>
+/// Host transactions: methods that take a <see cref="DbTransaction"/> run inside it and never commit
+/// it. Inside one, <c>claimIfOrphaned</c> is ignored (nothing is claimed, only the orphan time is
+/// recorded) so a rollback can never lose bytes. Call <see cref="MigrateAsync"/> before the first
+/// host transaction: a lazy migration inside one could wait on the host's own lock. A store error
+/// other than <see cref="OriginalNotFoundException"/> may leave the host transaction unusable
+/// (PostgreSQL aborts a transaction on any failed statement).
+/// </para>
+/// <para>Listings return at most 1000 items a page, whatever larger size is asked for.</para>
 /// </remarks>
 public interface IReferenceStore
 {
@@ -47,7 +56,8 @@ public interface IReferenceStore
     /// <summary>
     /// Makes a pending original live and points <paramref name="holder"/> at it, in one transaction.
     /// When another live original of the same digest won the race, the pending row is deleted
-    /// instead and the holder points at the winner: the returned original then has another
+    /// instead and the holder points at the winner (without a holder, the winner's orphan time is
+    /// reset, as in <see cref="TryAttachAsync"/>): the returned original then has another
     /// identifier and the caller deletes the pending original's blob.
     /// </summary>
     /// <exception cref="InvalidOperationException">The row is missing or no longer pending.</exception>
@@ -113,6 +123,7 @@ public interface IReferenceStore
     /// changed at least <paramref name="olderThan"/> ago (store clock): ingests that crashed before
     /// going live, and deletions whose claimer died. Oldest first.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="state"/> is <see cref="OriginalState.Live"/>.</exception>
     Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>Of <paramref name="storageKeys"/>, returns those that a row in any state names.</summary>
@@ -125,6 +136,6 @@ public interface IReferenceStore
     /// Records that a live original's blob was found missing (sets <see cref="Original.BlobMissingSince"/>
     /// if not yet set), or clears the mark when <paramref name="missing"/> is false. Never deletes the row.
     /// </summary>
-    /// <returns>False when no such original exists.</returns>
+    /// <returns>False when no row has that identifier (rows in any state can be marked).</returns>
     Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default);
 }
