@@ -8,6 +8,7 @@ namespace ImageDedup.Benchmarks.Hashing;
 /// memory: the CPU limit, which no stream can beat.
 /// </summary>
 [MemoryDiagnoser]
+[ThreadingDiagnoser]
 public class HashVsHashDataBytes : StreamHashingBenchmark
 {
     [Benchmark(Baseline = true)]

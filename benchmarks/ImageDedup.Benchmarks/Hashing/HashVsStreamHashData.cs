@@ -8,6 +8,7 @@ namespace ImageDedup.Benchmarks.Hashing;
 /// what a host would write without the library.
 /// </summary>
 [MemoryDiagnoser]
+[ThreadingDiagnoser]
 public class HashVsStreamHashData : StreamHashingBenchmark
 {
     [Benchmark(Baseline = true)]
