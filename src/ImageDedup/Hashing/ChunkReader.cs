@@ -52,7 +52,7 @@ internal sealed class ChunkReader : IAsyncDisposable
         }
         else
         {
-            read = await _source.ReadAtLeastAsync(_current.AsMemory(0, _chunkSize), FirstReadMinimum(), throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            read = await ReadFirstAsync(cancellationToken).ConfigureAwait(false);
             if (read < _chunkSize)
             {
                 _ended = true;
@@ -71,6 +71,26 @@ internal sealed class ChunkReader : IAsyncDisposable
 #pragma warning restore CA2012
         _hasInflight = true;
         return _current.AsMemory(0, read);
+    }
+
+    /// <summary>
+    /// The first read, which nothing overlaps: the caller needs the first chunk before it can do
+    /// anything. A FileStream opened for synchronous I/O (File.OpenRead, the common case) serves
+    /// ReadAsync by running the same blocking read on a thread-pool thread, so awaiting it blocks one
+    /// thread exactly as long as reading inline does and adds a hop on top; this read is done inline.
+    /// Later reads stay asynchronous: they run while the caller hashes.
+    /// </summary>
+    private ValueTask<int> ReadFirstAsync(CancellationToken cancellationToken)
+    {
+        var buffer = _current.AsMemory(0, _chunkSize);
+        var minimum = FirstReadMinimum();
+        if (_source is FileStream { IsAsync: false })
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new ValueTask<int>(_source.ReadAtLeast(buffer.Span, minimum, throwOnEndOfStream: false));
+        }
+
+        return _source.ReadAtLeastAsync(buffer, minimum, throwOnEndOfStream: false, cancellationToken);
     }
 
     /// <summary>
