@@ -14,7 +14,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 out=${1:-BenchmarkDotNet.Artifacts/ratios}
-rm -rf "$out/results"
+rm -rf "$out/results" "$out"/BenchmarkRun-*.log "$out/run.log" "$out/means.txt" "$out/ratios.txt"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
