@@ -14,10 +14,11 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 out=${1:-BenchmarkDotNet.Artifacts/ratios}
-rm -rf "$out/results" "$out"/BenchmarkRun-*.log "$out/run.log" "$out/means.txt" "$out/ratios.txt"
+rm -rf "$out/results" "$out"/BenchmarkRun-*.log "$out/run.log" "$out/means.txt" "$out/ratios.txt" "$out/load.txt"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+echo "before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); $(nproc) cores" >"$out/load.txt"
 echo "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "# running the headline benchmarks (a few minutes); log: $out/run.log" >&2
 # headline scope: 64 KiB and 16 MiB, FileStream only (see BenchmarkScope.cs).
@@ -30,6 +31,7 @@ IMAGEDEDUP_BENCH_SCOPE=headline dotnet run -c Release --project benchmarks/Image
   echo "ratios.sh: the benchmark run failed; see $out/run.log" >&2
   exit 1
 }
+echo "after:  $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
 echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # One line per benchmark case: CLASS METHOD SIZE SOURCE MEAN_NS, from BenchmarkDotNet's CSV
