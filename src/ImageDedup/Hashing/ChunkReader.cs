@@ -32,7 +32,7 @@ internal sealed class ChunkReader : IAsyncDisposable
 
     /// <summary>
     /// Returns the next chunk, valid until the next call; empty at the end of the stream. The first
-    /// chunk is filled completely (or to the end), so it holds the format signature, and a first
+    /// chunk is filled completely (or to the end; for a seekable source, to the length it reports), so it holds the format signature, and a first
     /// chunk shorter than the chunk size means the stream has ended.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -52,7 +52,7 @@ internal sealed class ChunkReader : IAsyncDisposable
         }
         else
         {
-            read = await _source.ReadAtLeastAsync(_current.AsMemory(0, _chunkSize), _chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            read = await ReadFirstAsync(cancellationToken).ConfigureAwait(false);
             if (read < _chunkSize)
             {
                 _ended = true;
@@ -71,6 +71,46 @@ internal sealed class ChunkReader : IAsyncDisposable
 #pragma warning restore CA2012
         _hasInflight = true;
         return _current.AsMemory(0, read);
+    }
+
+    /// <summary>
+    /// The first read, which nothing overlaps: the caller needs the first chunk before it can do
+    /// anything. A FileStream opened for synchronous I/O (File.OpenRead, the common case) serves
+    /// ReadAsync by running the same blocking read on a thread-pool thread, so awaiting it blocks one
+    /// thread exactly as long as reading inline does and adds a hop on top; this read is done inline.
+    /// Later reads stay asynchronous: they run while the caller hashes.
+    /// </summary>
+    private ValueTask<int> ReadFirstAsync(CancellationToken cancellationToken)
+    {
+        var buffer = _current.AsMemory(0, _chunkSize);
+        var minimum = FirstReadMinimum();
+        if (_source is FileStream { IsAsync: false })
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new ValueTask<int>(_source.ReadAtLeast(buffer.Span, minimum, throwOnEndOfStream: false));
+        }
+
+        return _source.ReadAtLeastAsync(buffer, minimum, throwOnEndOfStream: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// How many bytes the first read must gather: a whole chunk, or, when a seekable source says
+    /// less than a chunk is left, just that much. Most images are smaller than a chunk, and a read
+    /// that only reports the end costs a second round trip (a thread-pool hop for a FileStream)
+    /// that can take as long as hashing 64 KiB.
+    /// </summary>
+    private int FirstReadMinimum()
+    {
+        if (_source.CanSeek)
+        {
+            var remaining = _source.Length - _source.Position;
+            if (remaining >= 0 && remaining < _chunkSize)
+            {
+                return (int)remaining;
+            }
+        }
+
+        return _chunkSize;
     }
 
     public async ValueTask DisposeAsync()
