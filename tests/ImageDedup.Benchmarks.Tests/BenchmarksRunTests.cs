@@ -47,6 +47,7 @@ public class BenchmarksRunTests(ITestOutputHelper output)
                 }
             }
 
+            output.WriteLine($"{summaries.Sum(s => s.Reports.Length)} benchmark cases in {summaries.Length} classes: {string.Join(", ", types.Select(t => t.Name))}");
             Assert.Equal(types.Length, summaries.Length);
             if (problems.Count > 0)
             {

@@ -49,6 +49,39 @@ public class Sha256ContentHasherTests
         Assert.Equal(bytes.Length, stream.Position);
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 10)]
+    [InlineData(false, 99_990)]
+    [InlineData(true, 10)]
+    [InlineData(false, 100_000)]
+    public async Task Hashes_a_file_from_its_position_whether_opened_for_sync_or_async_reads(bool asynchronous, int position)
+    {
+        // The first read is sized by the file's remaining length and, for a synchronous FileStream, done inline.
+        var bytes = TestImages.UniquePng(100_000);
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, bytes);
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, asynchronous);
+            file.Position = position;
+
+            var digest = await new Sha256ContentHasher(chunkSize: 64 * 1024).HashAsync(file);
+
+            Assert.Equal(TestImages.DigestOf(bytes.AsSpan(position)), digest);
+            Assert.Equal(bytes.Length, file.Position);
+
+            file.Position = 0;
+            using var cts = new CancellationTokenSource();
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await new Sha256ContentHasher().HashAsync(file, cts.Token));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task Incremental_hash_equals_the_stream_hash()
     {

@@ -15,6 +15,7 @@ namespace ImageDedup.Benchmarks.References;
 /// </remarks>
 [MemoryDiagnoser]
 [InvocationCount(OperationsPerIteration)]
+[OperationsPerSecond]
 public class ReferenceBenchmarks
 {
     public const int OperationsPerIteration = 32;
