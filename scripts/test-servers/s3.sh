@@ -27,7 +27,8 @@ imagededup_start_s3rver() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/imagededup-s3rver.XXXXXX")
   log="$dir.log"
   port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close();});")
-  node "$tools/node_modules/s3rver/bin/s3rver.js" \
+  # start.js runs s3rver without its directory clean-up, which races with concurrent PUTs.
+  node "$tools/start.js" \
     --directory "$dir" --address 127.0.0.1 --port "$port" --silent --no-vhost-buckets \
     --configure-bucket "$bucket" </dev/null >"$log" 2>&1 &
   pid=$!

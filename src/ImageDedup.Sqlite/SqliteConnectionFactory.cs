@@ -11,6 +11,7 @@ internal sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
     private readonly string _busyTimeout;
+    private int _walConfirmed;
 
     public SqliteConnectionFactory(string connectionString)
     {
@@ -30,10 +31,20 @@ internal sealed class SqliteConnectionFactory
             // statement of a batch once its retries time out, so a batched journal_mode or synchronous
             // pragma could be skipped silently.
             await SqliteCommands.NonQueryAsync(connection, null, _busyTimeout, cancellationToken).ConfigureAwait(false);
-            var journalMode = (string?)await SqliteCommands.ScalarAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase) && !string.Equals(journalMode, "memory", StringComparison.OrdinalIgnoreCase))
+
+            // WAL is a property of the database file and survives every connection, so it is switched
+            // on (and checked) by the first open of this store only. Re-issuing it on every pooled open
+            // under heavy write load once failed the next pragma with "cannot commit transaction - SQL
+            // statements in progress".
+            if (Volatile.Read(ref _walConfirmed) == 0)
             {
-                throw new InvalidOperationException($"The SQLite database could not switch to WAL (journal_mode is '{journalMode}').");
+                var journalMode = (string?)await SqliteCommands.ScalarAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase) && !string.Equals(journalMode, "memory", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"The SQLite database could not switch to WAL (journal_mode is '{journalMode}').");
+                }
+
+                Volatile.Write(ref _walConfirmed, 1);
             }
 
             await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);

@@ -43,12 +43,6 @@ public static class ProviderPair
                         o.SecretKey = settings[S3SecretKey];
                         o.BucketName = settings[S3Bucket];
                         o.KeyPrefix = settings[S3Prefix];
-
-                        // s3rver keeps objects in directories and removes a directory when its last
-                        // object goes; a listing that walks into one being removed answers 500
-                        // "please try again". Real S3 has no directories; here the client simply
-                        // gets a larger retry budget than the default.
-                        o.MaxErrorRetry = 10;
                     });
             default:
                 throw new ArgumentException($"Unknown provider pair '{settings[Kind]}'.", nameof(settings));
