@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using System.Data.Common;
 using ImageDedup.Storage;
 using Microsoft.Extensions.Logging;
@@ -73,7 +74,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
     public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        RequireDigest(digest);
+        StoreArguments.RequireDigest(digest);
         return QuerySingleAsync(null, _sql.SelectLiveByDigest, [Text(scope), Text(digest.ToString())], r => OriginalRows.Read(r), cancellationToken);
     }
 
@@ -89,7 +90,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
     public async Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        RequireDigest(digest);
+        StoreArguments.RequireDigest(digest);
         if (holder is not null)
         {
             ArgumentException.ThrowIfNullOrEmpty(holder);
@@ -110,7 +111,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(original.Scope);
-        RequireDigest(original.Digest);
+        StoreArguments.RequireDigest(original.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
         ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
         ArgumentException.ThrowIfNullOrEmpty(original.StorageKey);
@@ -231,7 +232,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
             (_, { } id) => (_sql.ListOriginalsAfter, [Text(scope), Int32(size + 1), Uuid(id)]),
         };
         var rows = await QueryAsync(null, sql, parameters, r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
-        return ToPage(rows, size, o => o.Id.ToString("D"));
+        return ListCursor.ToPage(rows, size, o => o.Id.ToString("D"));
     }
 
     /// <inheritdoc/>
@@ -243,7 +244,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
         var rows = after is not null
             ? await QueryAsync(null, _sql.ListHoldersAfter, [Uuid(originalId), Int32(size + 1), Text(after)], OriginalRows.ReadHolder, cancellationToken).ConfigureAwait(false)
             : await QueryAsync(null, _sql.ListHoldersFirst, [Uuid(originalId), Int32(size + 1)], OriginalRows.ReadHolder, cancellationToken).ConfigureAwait(false);
-        return ToPage(rows, size, h => h.Holder);
+        return ListCursor.ToPage(rows, size, h => h.Holder);
     }
 
     /// <inheritdoc/>
@@ -359,24 +360,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
         return target is null ? null : new ReferenceChange(target, added, displaced);
     }
 
-    private static Page<T> ToPage<T>(List<T> rows, int size, Func<T, string> key)
-    {
-        if (rows.Count <= size)
-        {
-            return new Page<T>(rows, null);
-        }
 
-        rows.RemoveAt(rows.Count - 1);
-        return new Page<T>(rows, ListCursor.Encode(key(rows[^1])));
-    }
-
-    private static void RequireDigest(ContentDigest digest)
-    {
-        if (digest.IsEmpty)
-        {
-            throw new ArgumentException("The digest is empty.", nameof(digest));
-        }
-    }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using System.Data.Common;
 using ImageDedup.Storage;
 using Microsoft.Data.Sqlite;
@@ -59,7 +60,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        RequireDigest(digest);
+        StoreArguments.RequireDigest(digest);
         return ReadAsync(
             (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectLiveByDigest, ct, ("@scope", scope), ("@digest", digest.ToString())),
             cancellationToken);
@@ -79,7 +80,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     public Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        RequireDigest(digest);
+        StoreArguments.RequireDigest(digest);
         if (holder is not null)
         {
             ArgumentException.ThrowIfNullOrEmpty(holder);
@@ -93,7 +94,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(original.Scope);
-        RequireDigest(original.Digest);
+        StoreArguments.RequireDigest(original.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
         ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
         ArgumentException.ThrowIfNullOrEmpty(original.StorageKey);
@@ -165,7 +166,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
             async (c, ct) =>
             {
                 var rows = await SqliteCommands.OriginalsAsync(c, null, _sql.ListOriginals, ct, ("@scope", scope), ("@after", after), ("@limit", size + 1)).ConfigureAwait(false);
-                return ToPage(rows, size, o => OriginalRow.Key(o.Id));
+                return ListCursor.ToPage(rows, size, o => OriginalRow.Key(o.Id));
             },
             cancellationToken);
     }
@@ -180,7 +181,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
             async (c, ct) =>
             {
                 var rows = await SqliteCommands.QueryAsync(c, null, _sql.ListHolders, OriginalRow.ReadHolder, ct, ("@id", OriginalRow.Key(originalId)), ("@after", after), ("@limit", size + 1)).ConfigureAwait(false);
-                return ToPage(rows, size, h => h.Holder);
+                return ListCursor.ToPage(rows, size, h => h.Holder);
             },
             cancellationToken);
     }
@@ -249,24 +250,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
         LogicalBytes = reader.GetInt64(5),
     };
 
-    private static Page<T> ToPage<T>(List<T> rows, int size, Func<T, string> key)
-    {
-        if (rows.Count <= size)
-        {
-            return new Page<T>(rows, null);
-        }
 
-        rows.RemoveAt(rows.Count - 1);
-        return new Page<T>(rows, ListCursor.Encode(key(rows[^1])));
-    }
-
-    private static void RequireDigest(ContentDigest digest)
-    {
-        if (digest.IsEmpty)
-        {
-            throw new ArgumentException("The digest is empty.", nameof(digest));
-        }
-    }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
