@@ -1,4 +1,5 @@
 using ImageDedup.ProcessHost;
+using ImageDedup.Testing.Processes;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Servers;
@@ -85,7 +86,7 @@ public abstract class CrashTests : IAsyncLifetime
     private async Task CrashAsync(string point, string scenario)
     {
         var crash = await ChildProcess.RunAsync(_pair, "crash", point, scenario, _contentFile, "victim");
-        Assert.True(crash.ExitCode == ChildProcess.Killed, $"expected the child to kill itself at {point}; exit {crash.ExitCode}: {crash.Output}{crash.Error}");
+        Assert.True(crash.ExitCode == ChildProcessRunner.Killed, $"expected the child to kill itself at {point}; exit {crash.ExitCode}: {crash.Output}{crash.Error}");
         Assert.DoesNotContain("survived", crash.Output, StringComparison.Ordinal);
     }
 
