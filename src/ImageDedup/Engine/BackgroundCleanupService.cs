@@ -18,9 +18,6 @@ internal sealed partial class BackgroundCleanupService(
 {
     private readonly ILogger _logger = (ILogger?)loggerFactory?.CreateLogger<BackgroundCleanupService>() ?? NullLogger.Instance;
 
-    /// <summary>Completed runs; for tests and diagnostics.</summary>
-    public int Runs { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -37,8 +34,6 @@ internal sealed partial class BackgroundCleanupService(
                     await engine.ReconcileAsync(new ReconcileOptions { CheckMissingBlobs = settings.CheckMissingBlobs }, stoppingToken).ConfigureAwait(false);
                     lastReconcile = time.GetUtcNow();
                 }
-
-                Runs++;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -31,9 +31,6 @@ internal sealed class ScannedContent : IAsyncDisposable
 
     public string ContentType { get; }
 
-    /// <summary>Where the second read comes from; for logs and tests.</summary>
-    public string Source => _memory is not null ? "memory" : _spool is not null ? "spool" : "rewind";
-
     public static ScannedContent FromRewindable(ContentDigest digest, long length, string contentType, Stream source, long start)
         => new(digest, length, contentType, source, start, null, null);
 
