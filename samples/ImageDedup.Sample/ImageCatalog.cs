@@ -23,7 +23,7 @@ internal sealed class ImageCatalog(string connectionString)
     }
 
     /// <summary>Stores the bytes once, then inserts the app's row and its reference in one transaction.</summary>
-    public async Task<Original> UploadAsync(IImageDedup dedup, int projectId, int imageId, byte[] bytes, string style)
+    public async Task<Original> UploadAsync(IImageDedupScope dedup, int projectId, int imageId, byte[] bytes, string style)
     {
         // Ingest without a holder: the original is kept for the orphan grace period while the
         // app's own transaction adds the reference.
@@ -47,7 +47,7 @@ internal sealed class ImageCatalog(string connectionString)
         return reference.Original;
     }
 
-    public async Task DeleteAsync(IImageDedup dedup, int projectId, int imageId)
+    public async Task DeleteAsync(IImageDedupScope dedup, int projectId, int imageId)
     {
         await using (var connection = new SqliteConnection(connectionString))
         {
@@ -62,7 +62,7 @@ internal sealed class ImageCatalog(string connectionString)
         await dedup.ReleaseAsync(Holder(projectId, imageId));
     }
 
-    public async Task<PrefixReleaseResult> DeleteProjectAsync(IImageDedup dedup, int projectId)
+    public async Task<PrefixReleaseResult> DeleteProjectAsync(IImageDedupScope dedup, int projectId)
     {
         await using (var connection = new SqliteConnection(connectionString))
         {

@@ -18,7 +18,9 @@ builder.Services.AddSingleton(new ImageCatalog(database));
 using var host = builder.Build();
 await host.StartAsync();
 
-var dedup = host.Services.GetRequiredService<IImageDedup>();
+// A single-tenant app: every call goes to the default scope.
+var catalogue = host.Services.GetRequiredService<IImageDedup>();
+var dedup = catalogue.DefaultScope;
 var images = host.Services.GetRequiredService<ImageCatalog>();
 await images.CreateSchemaAsync();
 
@@ -40,7 +42,7 @@ Console.WriteLine($"deleted project 7: released {project.ReferencesReleased}; pr
 await images.DeleteAsync(dedup, projectId: 70, imageId: 4);
 Console.WriteLine($"deleted the last image: original exists = {await dedup.GetAsync(original.Id) is not null}");
 
-var stats = await dedup.GetStatisticsAsync();
+var stats = await catalogue.GetStatisticsAsync();
 Console.WriteLine($"originals: {stats.UniqueOriginals}, orphans: {stats.OrphanCount}");
 await host.StopAsync();
 Directory.Delete(data, recursive: true);

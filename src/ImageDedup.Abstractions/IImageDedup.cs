@@ -1,89 +1,43 @@
-using System.Data.Common;
-
 namespace ImageDedup;
 
 /// <summary>
-/// The facade hosts call: store each image once per scope, point the host's records (holders) at
-/// it, and delete it exactly when the last holder lets go.
+/// The catalogue as a whole: the entry point to one scope's operations, and the maintenance that
+/// spans every scope (garbage collection, statistics, reconcile, verify).
 /// </summary>
 /// <remarks>
-/// A scope is a tenant boundary: originals are shared only within one, and no call reveals what
-/// another scope holds. Single-tenant hosts use the default scope, the empty string.
+/// A scope is a tenant boundary: originals are shared only within one, and no call on one scope
+/// reveals what another holds. Every per-image operation lives on <see cref="IImageDedupScope"/>,
+/// which a host obtains once — per request or per tenant — with <see cref="Scope"/>, or with
+/// <see cref="DefaultScope"/> when it has a single tenant. No operation has an optional scope
+/// argument, so forgetting one cannot silently reach another tenant's originals.
 /// </remarks>
 public interface IImageDedup
 {
-    /// <summary>
-    /// Reads an image in one pass, hashing it, checking its format and size, and returns the
-    /// original that holds those bytes: the existing one (nothing is written) or a new one.
-    /// </summary>
-    /// <param name="content">The image bytes from the current position to the end; need not be seekable.</param>
-    /// <param name="request">The holder, scope and declared content type; null for none.</param>
-    /// <param name="cancellationToken">Cancels the ingest; a cancelled ingest leaves nothing behind.</param>
-    /// <exception cref="EmptyContentException">The stream is empty.</exception>
-    /// <exception cref="NotAnImageException">The bytes are not a supported image.</exception>
-    /// <exception cref="ContentTooLargeException">The bytes exceed <c>MaxImageBytes</c>.</exception>
-    /// <exception cref="ContentIntegrityException">The stream did not hold the declared length, or changed while it was read.</exception>
-    Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
+    /// <summary>The scope of single-tenant hosts, whose name is the empty string.</summary>
+    IImageDedupScope DefaultScope { get; }
 
-    /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
-    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope.</exception>
-    Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, string scope = "", CancellationToken cancellationToken = default);
+    /// <summary>The operations of one scope (tenant). Cheap: bind it once per request or tenant.</summary>
+    /// <param name="name">
+    /// The scope's name: at most <see cref="ImageDedupLimits.MaxScopeLength"/> UTF-16 code units of
+    /// valid UTF-16 without control characters, compared exactly (ordinal). The empty string is the default scope.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> breaks the rules above.</exception>
+    IImageDedupScope Scope(string name);
 
     /// <summary>
-    /// Points a holder at an original inside the host's open transaction, so the host's own row and
-    /// the reference commit together or not at all.
+    /// Whether the blob store can sign download URLs, so that <see cref="IImageDedupScope.GetReadUrlAsync"/>
+    /// works; when false, serve the bytes from <see cref="IImageDedupScope.OpenReadAsync"/>.
     /// </summary>
-    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope.</exception>
-    /// <exception cref="NotSupportedException">The reference store cannot enlist in this kind of transaction.</exception>
-    Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default);
+    bool CanSignReadUrls { get; }
 
-    /// <summary>
-    /// Releases a holder's reference. Releasing an unknown holder, or releasing twice, changes nothing.
-    /// The last release deletes the original, now or after <c>DeletionGracePeriod</c>.
-    /// </summary>
-    Task<ReleaseResult> ReleaseAsync(string holder, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Releases a holder's reference inside the host's open transaction. The original is only
-    /// recorded as orphaned; its bytes are deleted by garbage collection after the commit, so a
-    /// rolled-back transaction never loses bytes.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The reference store cannot enlist in this kind of transaction.</exception>
-    Task<ReleaseResult> ReleaseAsync(string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Releases every holder whose key starts with <paramref name="holderPrefix"/> at a segment
-    /// boundary (<c>projects/7</c> matches <c>projects/7/…</c>, never <c>projects/70/…</c>), in bounded batches.
-    /// </summary>
-    Task<PrefixReleaseResult> ReleasePrefixAsync(string holderPrefix, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Returns a live original of the scope by identifier, or null.</summary>
-    Task<Original?> GetAsync(Guid originalId, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Returns the live original of a digest in the scope, or null.</summary>
-    Task<Original?> FindByDigestAsync(ContentDigest digest, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Returns the original a holder points at, or null.</summary>
-    Task<Original?> FindByHolderAsync(string holder, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Opens an original's bytes for streaming reads.</summary>
-    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope.</exception>
-    /// <exception cref="ContentIntegrityException">With <see cref="ReadOptions.Verify"/>, thrown at the end of the stream when the bytes do not match the digest.</exception>
-    Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Lists the originals of a scope in every state (see <see cref="Original.State"/>), a page at a time.</summary>
-    Task<Page<Original>> ListOriginalsAsync(string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Lists the holders of an original, a page at a time.</summary>
-    Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes originals that have been orphaned for longer than the grace period, in bounded batches.</summary>
-    /// <param name="scope">Only this scope, or null for every scope.</param>
+    /// <summary>Deletes originals of every scope that have been orphaned for longer than the grace period, in bounded batches.</summary>
     /// <param name="cancellationToken">Cancels the collection between originals.</param>
-    Task<GarbageCollectionResult> CollectGarbageAsync(string? scope = null, CancellationToken cancellationToken = default);
+    Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Monitoring figures for one scope, or every scope when <paramref name="scope"/> is null.</summary>
-    Task<OriginalStatistics> GetStatisticsAsync(string? scope = null, CancellationToken cancellationToken = default);
+    /// <summary>Monitoring figures summed over every scope.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Repairs what crashes left behind: removes pending rows older than the grace period with
@@ -91,8 +45,12 @@ public interface IImageDedup
     /// blob writes, and marks (never drops) live originals whose blob is missing. Bounded batches;
     /// many instances may run it at once.
     /// </summary>
+    /// <param name="options">What to repair and how; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the run between items.</param>
     Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Re-hashes stored blobs against their digests and reports the missing and the corrupt; resumable.</summary>
+    /// <param name="options">Which originals and how many at once; null for every original of every scope.</param>
+    /// <param name="cancellationToken">Cancels the scrub.</param>
     Task<VerifyResult> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -3,9 +3,6 @@ namespace ImageDedup;
 /// <summary>Optional details of an ingest.</summary>
 public sealed record IngestRequest
 {
-    /// <summary>The scope (tenant) to store the image in; the default scope is the empty string.</summary>
-    public string Scope { get; init; } = string.Empty;
-
     /// <summary>
     /// A holder to point at the original in the same call. Without one, the original is stored
     /// orphaned and garbage collection removes it after the grace period unless a reference is added.

@@ -98,7 +98,7 @@ internal static class Commands
                 try
                 {
                     await using var stream = File.OpenRead(file);
-                    var ingest = await catalogue.Engine.IngestAsync(stream, new IngestRequest { Holder = holder, Scope = scope }, cancellationToken);
+                    var ingest = await catalogue.Engine.Scope(scope).IngestAsync(stream, new IngestRequest { Holder = holder }, cancellationToken);
                     report.Ingested(holder, ingest);
                 }
                 catch (ImageDedupException ex)
@@ -107,7 +107,7 @@ internal static class Commands
                 }
             }
 
-            var stats = await catalogue.Engine.GetStatisticsAsync(scope, cancellationToken);
+            var stats = await catalogue.Engine.Scope(scope).GetStatisticsAsync(cancellationToken);
             report.Summary(stats, catalogue.DataDirectory);
             return 0;
         });
@@ -121,7 +121,7 @@ internal static class Commands
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
-            var release = await catalogue.Engine.ReleaseAsync(result.GetValue(holder)!, result.GetValue(Scope)!, cancellationToken);
+            var release = await catalogue.Engine.Scope(result.GetValue(Scope)!).ReleaseAsync(result.GetValue(holder)!, cancellationToken);
             Console.WriteLine(!release.Released
                 ? "nothing to release: the holder has no reference"
                 : release.OriginalDeleted
@@ -139,7 +139,7 @@ internal static class Commands
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
-            var release = await catalogue.Engine.ReleasePrefixAsync(result.GetValue(prefix)!, result.GetValue(Scope)!, cancellationToken);
+            var release = await catalogue.Engine.Scope(result.GetValue(Scope)!).ReleasePrefixAsync(result.GetValue(prefix)!, cancellationToken);
             Console.WriteLine($"released {release.ReferencesReleased} reference(s); deleted {release.OriginalsDeleted} original(s); {release.OriginalsOrphaned} left for garbage collection");
             return 0;
         });
@@ -153,7 +153,9 @@ internal static class Commands
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
-            var stats = await catalogue.Engine.GetStatisticsAsync(result.GetValue(all) ? null : result.GetValue(Scope), cancellationToken);
+            var stats = result.GetValue(all)
+                ? await catalogue.Engine.GetStatisticsAsync(cancellationToken)
+                : await catalogue.Engine.Scope(result.GetValue(Scope)!).GetStatisticsAsync(cancellationToken);
             IngestReport.PrintStatistics(Console.Out, stats);
             return 0;
         });
@@ -170,13 +172,13 @@ internal static class Commands
             string? cursor = null;
             do
             {
-                var page = await catalogue.Engine.ListOriginalsAsync(cursor, 100, scope, cancellationToken);
+                var page = await catalogue.Engine.Scope(scope).ListOriginalsAsync(cursor, 100, cancellationToken);
                 foreach (var original in page.Items)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{original.Id}  {original.Digest.Hex[..12]}  {Sizes.Format(original.Length),10}  {original.ContentType,-12}  {original.State,-8}  refs={original.ReferenceCount}"));
                     if (original.State == OriginalState.Live)
                     {
-                        var holders = await catalogue.Engine.ListHoldersAsync(original.Id, null, 20, scope, cancellationToken);
+                        var holders = await catalogue.Engine.Scope(scope).ListHoldersAsync(original.Id, null, 20, cancellationToken);
                         foreach (var holder in holders.Items)
                         {
                             Console.WriteLine($"    {holder.Holder}");
@@ -212,7 +214,9 @@ internal static class Commands
                     o.OrphanGracePeriod = p;
                 }
             });
-            var collected = await catalogue.Engine.CollectGarbageAsync(result.GetValue(Scope), cancellationToken);
+            var collected = result.GetValue(Scope) is { } only
+                ? await catalogue.Engine.Scope(only).CollectGarbageAsync(cancellationToken)
+                : await catalogue.Engine.CollectGarbageAsync(cancellationToken);
             Console.WriteLine($"deleted {collected.OriginalsDeleted} orphan(s), freed {Sizes.Format(collected.BytesFreed)}");
             return 0;
         });

@@ -13,7 +13,7 @@ namespace ImageDedup.S3;
 /// any failure. Either way an object appears only complete, or not at all. Transient failures are
 /// retried by the SDK (see <see cref="S3BlobStoreOptions.RetryMode"/>).
 /// </summary>
-internal sealed class S3BlobStore : IBlobStore
+internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
 {
     private const int ListingPageSize = 1000;
 
@@ -24,10 +24,11 @@ internal sealed class S3BlobStore : IBlobStore
     private readonly SingleRequestUpload _single;
     private readonly MultipartUpload _multipart;
     private readonly ILogger _logger;
+    private readonly S3BlobUrlSigner _signer;
 
     /// <summary>Creates a store over <paramref name="client"/>; the caller owns the client.</summary>
     /// <exception cref="ArgumentException">The options are unusable.</exception>
-    internal S3BlobStore(IAmazonS3 client, S3BlobStoreOptions options, ILogger<S3BlobStore> logger)
+    internal S3BlobStore(IAmazonS3 client, S3BlobStoreOptions options, ILogger<S3BlobStore> logger, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,7 +46,12 @@ internal sealed class S3BlobStore : IBlobStore
         var cleanup = new FailedWriteCleanup(client, options.BucketName, logger);
         _single = new SingleRequestUpload(client, _upload, cleanup, logger);
         _multipart = new MultipartUpload(client, _upload, cleanup, logger);
+        _signer = new S3BlobUrlSigner(client, options, logger, timeProvider);
     }
+
+    /// <inheritdoc/>
+    public Task<SignedReadUrl> GetReadUrlAsync(string key, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+        => _signer.GetReadUrlAsync(key, lifetime, cancellationToken);
 
     /// <summary>The bucket.</summary>
     internal string BucketName => _bucket;

@@ -5,12 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace ImageDedup.S3;
 
 /// <summary>Signs <c>GET</c> URLs for blobs of one bucket and prefix, locally, without a request.</summary>
-internal sealed class S3BlobUrlSigner(IAmazonS3 client, S3BlobStoreOptions options, ILogger<S3BlobUrlSigner> logger, TimeProvider? timeProvider = null) : IBlobUrlSigner
+internal sealed class S3BlobUrlSigner(IAmazonS3 client, S3BlobStoreOptions options, ILogger logger, TimeProvider? timeProvider = null)
 {
     private readonly S3BlobKeys _keys = new(options.KeyPrefix);
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    public async Task<SignedBlobUrl> GetReadUrlAsync(string key, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    public async Task<SignedReadUrl> GetReadUrlAsync(string key, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
     {
         var objectKey = _keys.ObjectKey(key);
         var valid = lifetime ?? options.PresignedUrlLifetime;
@@ -33,7 +33,7 @@ internal sealed class S3BlobUrlSigner(IAmazonS3 client, S3BlobStoreOptions optio
 
         var url = await client.GetPreSignedURLAsync(request).ConfigureAwait(false);
         S3Log.Presigned(logger, key, expires);
-        return new SignedBlobUrl(new Uri(url), expires);
+        return new SignedReadUrl(new Uri(url), expires);
     }
 
     private static bool IsHttp(IAmazonS3 client)

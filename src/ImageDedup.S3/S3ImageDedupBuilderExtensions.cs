@@ -15,8 +15,8 @@ public static class S3ImageDedupBuilderExtensions
 {
     /// <summary>
     /// Stores blobs in an S3 bucket (Amazon S3 or an S3-compatible server), replacing any blob store
-    /// registered before, and registers <see cref="IBlobUrlSigner"/> for presigned download URLs.
-    /// The options are validated when the host starts.
+    /// registered before. The store signs download URLs, which hosts get from
+    /// <see cref="IImageDedupScope.GetReadUrlAsync"/>. The options are validated when the host starts.
     /// </summary>
     /// <remarks>
     /// When the container holds an <see cref="IAmazonS3"/> (for example from
@@ -41,13 +41,7 @@ public static class S3ImageDedupBuilderExtensions
         services.AddSingleton<IBlobStore>(provider => new S3BlobStore(
             provider.GetRequiredService<S3ClientSource>().Client,
             provider.GetRequiredService<IOptions<S3BlobStoreOptions>>().Value,
-            LoggerFor<S3BlobStore>(provider)));
-
-        services.RemoveAll<IBlobUrlSigner>();
-        services.AddSingleton<IBlobUrlSigner>(provider => new S3BlobUrlSigner(
-            provider.GetRequiredService<S3ClientSource>().Client,
-            provider.GetRequiredService<IOptions<S3BlobStoreOptions>>().Value,
-            LoggerFor<S3BlobUrlSigner>(provider),
+            LoggerFor<S3BlobStore>(provider),
             provider.GetService<TimeProvider>()));
         return builder;
     }

@@ -1,4 +1,5 @@
 using ImageDedup.Storage;
+using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Engine;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,17 @@ public sealed class FileSystemEngineConformanceTests : EngineConformanceTests
     }
 
     protected override Task<IBlobStore> CreateBlobStoreAsync() => Task.FromResult<IBlobStore>(Stores.Create(_root.Combine("blobs")));
+
+    [Fact]
+    public async Task The_file_system_cannot_sign_urls_and_says_so()
+    {
+        var engine = CreateEngine();
+        var stored = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "img" });
+
+        Assert.False(engine.CanSignReadUrls);
+        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => engine.DefaultScope.GetReadUrlAsync(stored.Original.Id));
+        Assert.Contains("OpenReadAsync", refused.Message, StringComparison.Ordinal);
+    }
 
     public override async Task DisposeAsync()
     {

@@ -50,11 +50,11 @@ public abstract class CrashTests : IAsyncLifetime
         var (engine, references, blobs) = Resolve(provider);
         var live = await Invariants.AssertWholeAsync(references, blobs);
         Assert.Equal([bystander.Id], live.Select(o => o.Id));
-        Assert.Null(await engine.FindByHolderAsync("victim"));
-        Assert.Equal(bystander.Id, (await engine.FindByHolderAsync("bystander"))?.Id);
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim"));
+        Assert.Equal(bystander.Id, (await engine.DefaultScope.FindByHolderAsync("bystander"))?.Id);
 
         // The same upload now succeeds as if nothing had happened.
-        var retried = await engine.IngestAsync(new MemoryStream(await File.ReadAllBytesAsync(_contentFile)), new IngestRequest { Holder = "victim" });
+        var retried = await engine.DefaultScope.IngestAsync(new MemoryStream(await File.ReadAllBytesAsync(_contentFile)), new IngestRequest { Holder = "victim" });
         Assert.True(retried.StoredNewBytes);
         await Invariants.AssertWholeAsync(references, blobs);
     }
@@ -72,7 +72,7 @@ public abstract class CrashTests : IAsyncLifetime
         var (engine, references, blobs) = Resolve(provider);
         var live = await Invariants.AssertWholeAsync(references, blobs);
         Assert.Equal([bystander.Id], live.Select(o => o.Id));
-        Assert.Null(await engine.FindByHolderAsync("victim"));
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim"));
         Assert.Single(await Invariants.AllBlobKeysAsync(blobs));
     }
 
@@ -80,7 +80,7 @@ public abstract class CrashTests : IAsyncLifetime
     {
         await using var provider = ProviderPair.Build(_pair.Settings);
         var engine = provider.GetRequiredService<IImageDedup>();
-        return (await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(30_000)), new IngestRequest { Holder = "bystander" })).Original;
+        return (await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(30_000)), new IngestRequest { Holder = "bystander" })).Original;
     }
 
     private async Task CrashAsync(string point, string scenario)

@@ -31,7 +31,7 @@ public sealed class PostgresS3InstanceTests(PostgresDatabase database, ITestOutp
                 var ids = new List<Guid>();
                 for (var i = worker; i < Orphans; i += 8)
                 {
-                    ids.Add((await engine.IngestAsync(new MemoryStream(TestImages.Png(seed: 50_000 + i, length: 600)))).Original.Id);
+                    ids.Add((await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.Png(seed: 50_000 + i, length: 600)))).Original.Id);
                 }
 
                 return ids;

@@ -71,14 +71,14 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
         {
             foreach (var (holder, expected) in model)
             {
-                var actual = await engine.FindByHolderAsync(holder);
+                var actual = await engine.DefaultScope.FindByHolderAsync(holder);
                 Assert.Equal(expected, actual?.Digest);
             }
         }
 
         for (var w = 0; w < Workers; w++)
         {
-            await engine.ReleasePrefixAsync(Prefix(w));
+            await engine.DefaultScope.ReleasePrefixAsync(Prefix(w));
         }
 
         await engine.CollectGarbageAsync();
@@ -108,7 +108,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
             var roll = random.Next(100);
             if (roll < 40)
             {
-                var result = await engine.IngestAsync(new MemoryStream(contents[pick]), new IngestRequest { Holder = holder }, CancellationToken.None);
+                var result = await engine.DefaultScope.IngestAsync(new MemoryStream(contents[pick]), new IngestRequest { Holder = holder }, CancellationToken.None);
                 Tally.Add(ref tally.Ingests, 1);
                 Tally.Add(ref tally.Duplicates, result.StoredNewBytes ? 0 : 1);
                 model[holder] = digests[pick];
@@ -116,12 +116,12 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
             else if (roll < 50)
             {
                 // No holder: an orphan the collector races to delete while others revive it.
-                await engine.IngestAsync(new MemoryStream(contents[pick]), null, CancellationToken.None);
+                await engine.DefaultScope.IngestAsync(new MemoryStream(contents[pick]), null, CancellationToken.None);
                 Tally.Add(ref tally.Ingests, 1);
             }
             else if (roll < 70)
             {
-                var original = await engine.FindByDigestAsync(digests[pick], string.Empty, CancellationToken.None);
+                var original = await engine.DefaultScope.FindByDigestAsync(digests[pick], CancellationToken.None);
                 if (original is null)
                 {
                     continue;
@@ -129,7 +129,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
 
                 try
                 {
-                    var change = await engine.AddReferenceAsync(original.Id, holder, string.Empty, CancellationToken.None);
+                    var change = await engine.DefaultScope.AddReferenceAsync(original.Id, holder, CancellationToken.None);
                     Tally.Add(ref change.PreviousOriginalId is null ? ref tally.Adds : ref tally.Repoints, 1);
                     model[holder] = digests[pick];
                 }
@@ -141,7 +141,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
             }
             else
             {
-                var release = await engine.ReleaseAsync(holder, string.Empty, CancellationToken.None);
+                var release = await engine.DefaultScope.ReleaseAsync(holder, CancellationToken.None);
                 Tally.Add(ref tally.Releases, 1);
                 Tally.Add(ref release.Released ? ref tally.Deletions : ref tally.EmptyReleases, release.Released ? (release.OriginalDeleted ? 1 : 0) : 1);
                 model[holder] = null;

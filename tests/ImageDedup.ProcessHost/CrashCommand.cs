@@ -36,12 +36,12 @@ internal static class CrashCommand
         {
             case "ingest":
                 FaultPoints.Armed = point;
-                await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                await engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
                 break;
             case "release":
-                await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                await engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
                 FaultPoints.Armed = point;
-                await engine.ReleaseAsync(holder);
+                await engine.DefaultScope.ReleaseAsync(holder);
                 break;
             default:
                 await Console.Error.WriteLineAsync($"unknown scenario '{scenario}'");

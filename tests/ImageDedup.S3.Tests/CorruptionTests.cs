@@ -25,12 +25,12 @@ public sealed class CorruptionTests
         await using var provider = services.BuildServiceProvider();
         var engine = provider.GetRequiredService<IImageDedup>();
         var bytes = TestImages.UniquePng(200_000);
-        var ingest = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        var ingest = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
         var objectKey = s3.Options.KeyPrefix + ingest.Original.StorageKey;
 
         await CorruptAsync(server, s3, objectKey, bytes, flipAt: 150_000);
 
-        await using var read = await engine.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
+        await using var read = await engine.DefaultScope.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
         var buffer = new byte[16 * 1024];
         var total = 0L;
         var error = await Assert.ThrowsAsync<ContentIntegrityException>(async () =>

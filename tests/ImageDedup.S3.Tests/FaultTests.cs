@@ -61,7 +61,7 @@ public sealed class FaultTests : IAsyncLifetime
         _proxy.Faults = request => request.Method == "PUT" && Interlocked.Increment(ref slowDowns) <= 2 ? new ProxyFault.SlowDown() : ProxyFault.None;
         var bytes = TestImages.UniquePng(200_000);
 
-        var ingest = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/503" });
+        var ingest = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/503" });
 
         Assert.True(ingest.StoredNewBytes);
         Assert.Equal(3, _proxy.Seen.Count(s => s.Request.Method == "PUT"));
@@ -84,7 +84,7 @@ public sealed class FaultTests : IAsyncLifetime
         };
         var bytes = TestImages.UniquePng(400_000);
 
-        var ingest = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/drop-once" });
+        var ingest = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/drop-once" });
 
         Assert.Contains(_proxy.Seen, s => s.Fault is ProxyFault.DropAfter);
         Assert.Equal(bytes, await WireTests.ReadAllAsync(_directBlobs, ingest.Original.StorageKey));
@@ -94,11 +94,11 @@ public sealed class FaultTests : IAsyncLifetime
     public async Task A_slow_read_times_out_and_is_retried_transparently()
     {
         var bytes = TestImages.UniquePng(50_000);
-        var ingest = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/slow" });
+        var ingest = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/slow" });
         var delays = 0;
         _proxy.Faults = request => request.Method == "GET" && Interlocked.Increment(ref delays) == 1 ? new ProxyFault.Delay(TimeSpan.FromSeconds(2)) : ProxyFault.None;
 
-        await using var read = await Engine.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
+        await using var read = await Engine.DefaultScope.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
         using var copy = new MemoryStream();
         await read.CopyToAsync(copy);
 
@@ -113,7 +113,7 @@ public sealed class FaultTests : IAsyncLifetime
         _proxy.Faults = request => request.Method == "PUT" && request.ContentLength > 64 * 1024 ? new ProxyFault.DropAfter(request.ContentLength / 2) : ProxyFault.None;
         var bytes = TestImages.UniquePng(300_000);
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" }));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" }));
 
         Assert.True(error is AmazonServiceException or HttpRequestException or IOException, $"expected a typed transport error, got {error}");
         // The first try and the SDK's retries (the HTTP stack may add its own reconnects).
@@ -121,7 +121,7 @@ public sealed class FaultTests : IAsyncLifetime
         await AssertNothingStoredAsync("h/1");
 
         _proxy.Faults = _ => ProxyFault.None;
-        var retried = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
+        var retried = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
 
         Assert.True(retried.StoredNewBytes);
         Assert.Equal(bytes, await WireTests.ReadAllAsync(_directBlobs, retried.Original.StorageKey));
@@ -133,14 +133,14 @@ public sealed class FaultTests : IAsyncLifetime
         _proxy.Faults = request => request.Method == "PUT" ? new ProxyFault.SlowDown() : ProxyFault.None;
         var bytes = TestImages.UniquePng(100_000);
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" }));
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" }));
 
         Assert.Equal("SlowDown", error.ErrorCode);
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, error.StatusCode);
         await AssertNothingStoredAsync("h/2");
 
         _proxy.Faults = _ => ProxyFault.None;
-        var retried = await Engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
+        var retried = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
         Assert.Equal(bytes, await WireTests.ReadAllAsync(_directBlobs, retried.Original.StorageKey));
     }
 

@@ -25,7 +25,7 @@ public sealed class MultipartTests
         var engine = provider.GetRequiredService<IImageDedup>();
         var bytes = TestImages.UniquePng(12 * MiB + 12_345);
 
-        var ingest = await engine.IngestAsync(NonSeekableStream.Over(bytes, maxChunk: 64 * 1024), new IngestRequest { Holder = "big/1" });
+        var ingest = await engine.DefaultScope.IngestAsync(NonSeekableStream.Over(bytes, maxChunk: 64 * 1024), new IngestRequest { Holder = "big/1" });
 
         Assert.True(ingest.StoredNewBytes);
         Assert.Single(s3.Wire.Where(HttpMethod.Post, "uploads"));
@@ -46,7 +46,7 @@ public sealed class MultipartTests
         Assert.Equal(ingest.Original.Digest.Hex, head.Metadata["x-amz-meta-sha256"]);
         Assert.Equal(bytes.Length, head.ContentLength);
 
-        await using var read = await engine.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
+        await using var read = await engine.DefaultScope.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
         using var copy = new MemoryStream();
         await read.CopyToAsync(copy);
         Assert.True(bytes.AsSpan().SequenceEqual(copy.ToArray()), "the multipart blob differs from the ingested bytes");

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageDedup.S3.Tests;
 
-/// <summary>A presigned GET URL downloads the blob's exact bytes with a plain HttpClient.</summary>
+/// <summary>What the S3 store signs: the object under its prefix, on the endpoint's scheme, for the lifetime asked or configured.</summary>
 public sealed class PresignedUrlTests
 {
     [Fact]
@@ -15,7 +15,7 @@ public sealed class PresignedUrlTests
         var prefix = S3TestServer.NewPrefix("presign");
         await using var provider = Host(server, prefix);
         var store = provider.GetRequiredService<IBlobStore>();
-        var signer = provider.GetRequiredService<IBlobUrlSigner>();
+        var signer = (IBlobUrlSigner)provider.GetRequiredService<IBlobStore>();
         var bytes = TestImages.UniquePng(120_000);
         var key = WireTests.Key(bytes);
         await store.WriteAsync(key, new MemoryStream(bytes), new BlobMetadata(TestImages.DigestOf(bytes), bytes.Length, "image/png"));
@@ -34,7 +34,7 @@ public sealed class PresignedUrlTests
     {
         var server = await TestS3.ServerAsync();
         await using var provider = Host(server, S3TestServer.NewPrefix("presign"), o => o.PresignedUrlLifetime = TimeSpan.FromMinutes(2));
-        var signer = provider.GetRequiredService<IBlobUrlSigner>();
+        var signer = (IBlobUrlSigner)provider.GetRequiredService<IBlobStore>();
 
         var signed = await signer.GetReadUrlAsync("sha256/ab/cd/x.1");
 

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace ImageDedup.S3.Tests;
 
-/// <summary>UseS3: one store and one URL signer, the host's IAmazonS3 when registered, the last Use wins, options checked at start.</summary>
+/// <summary>UseS3: one store that also signs URLs, the host's IAmazonS3 when registered, the last Use wins, options checked at start.</summary>
 public sealed class RegistrationTests
 {
     [Fact]
-    public void UseS3_registers_a_singleton_store_and_url_signer()
+    public void UseS3_registers_a_singleton_store_that_signs_urls_only_through_the_engine()
     {
         using var provider = Build(services => new Builder(services).UseS3(Valid));
 
@@ -18,7 +18,8 @@ public sealed class RegistrationTests
         Assert.Same(store, provider.GetRequiredService<IBlobStore>());
         Assert.Equal("originals", store.BucketName);
         Assert.Equal("tenant-a/", store.KeyPrefix);
-        Assert.IsType<S3BlobUrlSigner>(provider.GetRequiredService<IBlobUrlSigner>());
+        Assert.IsAssignableFrom<IBlobUrlSigner>(store);
+        Assert.Null(provider.GetService<IBlobUrlSigner>());
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed class RegistrationTests
         new Builder(services).UseS3(Valid).UseS3(o => o.BucketName = "second");
 
         Assert.Single(services, d => d.ServiceType == typeof(IBlobStore));
-        Assert.Single(services, d => d.ServiceType == typeof(IBlobUrlSigner));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IBlobUrlSigner));
         Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<S3BlobStoreOptions>));
         using var provider = services.BuildServiceProvider();
         Assert.Equal("second", Assert.IsType<S3BlobStore>(provider.GetRequiredService<IBlobStore>()).BucketName);

@@ -34,62 +34,62 @@ public sealed class SqliteEngineTests : IAsyncLifetime
     public async Task The_hosts_row_and_its_reference_commit_together()
     {
         var engine = CreateEngine();
-        var stored = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var stored = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
         await using var connection = await OpenHostAsync();
 
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {
             await InsertImageRowAsync(connection, transaction, 1, stored.Original.Id);
-            await engine.AddReferenceAsync(stored.Original.Id, "images/1", transaction);
+            await engine.DefaultScope.AddReferenceAsync(stored.Original.Id, "images/1", transaction);
             await transaction.CommitAsync();
         }
 
         Assert.Equal(1L, await CountImageRowsAsync(connection));
-        Assert.Equal(1, (await engine.GetAsync(stored.Original.Id))!.ReferenceCount);
+        Assert.Equal(1, (await engine.DefaultScope.GetAsync(stored.Original.Id))!.ReferenceCount);
     }
 
     [Fact]
     public async Task A_rolled_back_host_transaction_leaves_neither_row_nor_reference()
     {
         var engine = CreateEngine();
-        var stored = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var stored = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
         await using var connection = await OpenHostAsync();
 
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {
             await InsertImageRowAsync(connection, transaction, 1, stored.Original.Id);
-            await engine.AddReferenceAsync(stored.Original.Id, "images/1", transaction);
+            await engine.DefaultScope.AddReferenceAsync(stored.Original.Id, "images/1", transaction);
             await transaction.RollbackAsync();
         }
 
         Assert.Equal(0L, await CountImageRowsAsync(connection));
-        Assert.Null(await engine.FindByHolderAsync("images/1"));
-        Assert.Equal(0, (await engine.GetAsync(stored.Original.Id))!.ReferenceCount);
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("images/1"));
+        Assert.Equal(0, (await engine.DefaultScope.GetAsync(stored.Original.Id))!.ReferenceCount);
     }
 
     [Fact]
     public async Task A_release_inside_a_host_transaction_never_deletes_bytes_before_the_commit()
     {
         var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.Zero);
-        var stored = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "images/1" });
+        var stored = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "images/1" });
         await using var connection = await OpenHostAsync();
 
         // Rolled back: the reference is still there and so are the bytes.
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {
-            var release = await engine.ReleaseAsync("images/1", transaction);
+            var release = await engine.DefaultScope.ReleaseAsync("images/1", transaction);
             Assert.True(release.Released);
             Assert.False(release.OriginalDeleted);
             await transaction.RollbackAsync();
         }
 
-        Assert.NotNull(await engine.FindByHolderAsync("images/1"));
+        Assert.NotNull(await engine.DefaultScope.FindByHolderAsync("images/1"));
         Assert.NotNull(await BlobOf(stored.Original));
 
         // Committed: only an orphan is recorded; garbage collection deletes it afterwards.
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {
-            await engine.ReleaseAsync("images/1", transaction);
+            await engine.DefaultScope.ReleaseAsync("images/1", transaction);
             await transaction.CommitAsync();
         }
 
@@ -105,24 +105,24 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var references = _database.CreateStore();
         var counted = StoreFaults.Count(references);
         var engine = CreateEngine(o => o.PrefixReleaseBatchSize = 500, counted.Store);
-        var original = (await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep/1" })).Original;
+        var original = (await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep/1" })).Original;
         await using (var connection = await OpenHostAsync())
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
         {
             for (var i = 0; i < holders; i++)
             {
-                await engine.AddReferenceAsync(original.Id, $"projects/7/images/{i}", transaction);
+                await engine.DefaultScope.AddReferenceAsync(original.Id, $"projects/7/images/{i}", transaction);
             }
 
             await transaction.CommitAsync();
         }
 
-        var result = await engine.ReleasePrefixAsync("projects/7");
+        var result = await engine.DefaultScope.ReleasePrefixAsync("projects/7");
 
         Assert.Equal(holders, result.ReferencesReleased);
         Assert.Equal(0, result.OriginalsDeleted);
         Assert.Equal((holders / 500) + 1, counted.Probe.Calls[nameof(IReferenceStore.ReleasePrefixBatchAsync)]);
-        Assert.Equal(1, (await engine.GetAsync(original.Id))!.ReferenceCount);
+        Assert.Equal(1, (await engine.DefaultScope.GetAsync(original.Id))!.ReferenceCount);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var setup = CreateEngine();
         for (var i = 0; i < 30; i++)
         {
-            await setup.IngestAsync(new MemoryStream(TestImages.UniquePng(300 + i)));
+            await setup.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(300 + i)));
         }
 
         var first = CreateEngine(o => { o.OrphanGracePeriod = TimeSpan.Zero; o.GarbageCollectionBatchSize = 4; }, _database.CreateStore());
@@ -152,7 +152,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var setup = CreateEngine();
         for (var i = 0; i < 25; i++)
         {
-            await setup.IngestAsync(new MemoryStream(TestImages.UniquePng(400 + i)));
+            await setup.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(400 + i)));
         }
 
         using var first = StartHost();

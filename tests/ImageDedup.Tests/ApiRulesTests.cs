@@ -55,6 +55,25 @@ public class ApiRulesTests
         Assert.Empty(stores);
     }
 
+    [Theory]
+    [MemberData(nameof(ShippedAssemblies))]
+    public void No_public_method_takes_an_optional_or_nullable_scope(string assembly)
+    {
+        // A forgotten trailing argument must never mean "the default tenant" or "every tenant":
+        // hosts bind a scope once (IImageDedup.Scope) and every call on the view is confined to it.
+        var offenders = Load(assembly).GetExportedTypes()
+            .Where(t => !t.Namespace!.StartsWith("ImageDedup.Storage", StringComparison.Ordinal))
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .SelectMany(m => m.GetParameters().Select(p => (Method: m, Parameter: p)))
+            .Where(x => x.Parameter.Name!.Contains("scope", StringComparison.OrdinalIgnoreCase)
+                        && x.Parameter.ParameterType == typeof(string)
+                        && (x.Parameter.HasDefaultValue || new NullabilityInfoContext().Create(x.Parameter).ReadState == NullabilityState.Nullable))
+            .Select(x => $"{x.Method.DeclaringType!.Name}.{x.Method.Name}({x.Parameter.Name})")
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
     [Fact]
     public void Library_exceptions_are_sealed_and_share_one_base()
     {

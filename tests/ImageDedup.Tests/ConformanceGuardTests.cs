@@ -59,6 +59,12 @@ public partial class ConformanceGuardTests
             required.Add("BlobStoreConformanceTests");
         }
 
+        // Capabilities: a store that offers one is held to that capability's own suite.
+        if (Implements(source, "IBlobUrlSigner"))
+        {
+            required.Add("ReadUrlConformanceTests");
+        }
+
         Assert.True(required.Count > 1, $"{provider} implements neither IReferenceStore nor IBlobStore");
         foreach (var suite in required)
         {

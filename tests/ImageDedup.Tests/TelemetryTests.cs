@@ -52,10 +52,10 @@ public sealed class TelemetryTests : IDisposable
 
         var engine = provider.GetRequiredService<IImageDedup>();
         var bytes = TestImages.UniquePng(10_000);
-        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "a" });
-        await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "b" });
-        await engine.ReleaseAsync("a");
-        await engine.ReleaseAsync("b");
+        var first = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "a" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "b" });
+        await engine.DefaultScope.ReleaseAsync("a");
+        await engine.DefaultScope.ReleaseAsync("b");
 
         lock (measurements)
         {
@@ -124,7 +124,7 @@ public sealed class TelemetryTests : IDisposable
         meters.Start();
 
         var engine = provider.GetRequiredService<IImageDedup>();
-        await Assert.ThrowsAsync<NotAnImageException>(() => engine.IngestAsync(new MemoryStream(TestImages.NotAnImage())));
+        await Assert.ThrowsAsync<NotAnImageException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.NotAnImage())));
 
         Assert.Equal(["error"], outcomes);
     }

@@ -30,8 +30,8 @@ public class DuplicateIngestBenchmarks
         _source = ContentSource.Open(StreamKind.File, ImageBytes.Create(Size), _scratch);
 
         // The original is live and referenced, so a duplicate ingest without a holder writes nothing.
-        var stored = await _store.Engine.IngestAsync(_source.Rewind(), new IngestRequest { Holder = "bench/original" });
-        var again = await _store.Engine.IngestAsync(_source.Rewind());
+        var stored = await _store.Engine.DefaultScope.IngestAsync(_source.Rewind(), new IngestRequest { Holder = "bench/original" });
+        var again = await _store.Engine.DefaultScope.IngestAsync(_source.Rewind());
         if (!stored.StoredNewBytes || again.StoredNewBytes || again.Original.Id != stored.Original.Id)
         {
             throw new InvalidOperationException("The second ingest of the same bytes was not a duplicate.");
@@ -50,5 +50,5 @@ public class DuplicateIngestBenchmarks
     public ValueTask<ContentDigest> HashAlone() => _hasher.HashAsync(_source!.Rewind());
 
     [Benchmark]
-    public Task<IngestResult> Ingest() => _store!.Engine.IngestAsync(_source!.Rewind());
+    public Task<IngestResult> Ingest() => _store!.Engine.DefaultScope.IngestAsync(_source!.Rewind());
 }

@@ -67,7 +67,7 @@ public class NewIngestBenchmarks
     public void RemoveWritten()
     {
         // Releasing the only holder deletes the original's row and blob.
-        _store!.Engine.ReleaseAsync(_holder!).GetAwaiter().GetResult();
+        _store!.Engine.DefaultScope.ReleaseAsync(_holder!).GetAwaiter().GetResult();
         foreach (var file in Directory.EnumerateFiles(_written))
         {
             File.Delete(file);
@@ -84,7 +84,7 @@ public class NewIngestBenchmarks
     [Benchmark]
     public async Task<IngestResult> Ingest()
     {
-        var result = await _store!.Engine.IngestAsync(_source!.Rewind(), new IngestRequest { Holder = _holder });
+        var result = await _store!.Engine.DefaultScope.IngestAsync(_source!.Rewind(), new IngestRequest { Holder = _holder });
         return result.StoredNewBytes ? result : throw new InvalidOperationException("The stamped bytes were already stored.");
     }
 }

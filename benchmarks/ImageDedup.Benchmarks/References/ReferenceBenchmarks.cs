@@ -35,7 +35,7 @@ public class ReferenceBenchmarks
         _scratch = new ScratchDirectory("refs");
         _store = new EngineOnDisk(_scratch);
         using var content = new MemoryStream(ImageBytes.Create(64 * 1024));
-        _original = (await _store.Engine.IngestAsync(content, new IngestRequest { Holder = "bench/keeper" })).Original.Id;
+        _original = (await _store.Engine.DefaultScope.IngestAsync(content, new IngestRequest { Holder = "bench/keeper" })).Original.Id;
         _raw = await OneRowUpdate.OpenAsync(_store.ConnectionString);
     }
 
@@ -67,7 +67,7 @@ public class ReferenceBenchmarks
         // Keeps the table the same size from iteration to iteration.
         foreach (var holder in _added)
         {
-            _store!.Engine.ReleaseAsync(holder).GetAwaiter().GetResult();
+            _store!.Engine.DefaultScope.ReleaseAsync(holder).GetAwaiter().GetResult();
         }
 
         _added.Clear();
@@ -79,7 +79,7 @@ public class ReferenceBenchmarks
         while (_toRelease.Count < OperationsPerIteration)
         {
             var holder = NextHolder();
-            _store!.Engine.AddReferenceAsync(_original, holder).GetAwaiter().GetResult();
+            _store!.Engine.DefaultScope.AddReferenceAsync(_original, holder).GetAwaiter().GetResult();
             _toRelease.Enqueue(holder);
         }
     }
@@ -91,7 +91,7 @@ public class ReferenceBenchmarks
     public async Task<ReferenceResult> AddReference()
     {
         var holder = _toAdd.Dequeue();
-        var result = await _store!.Engine.AddReferenceAsync(_original, holder);
+        var result = await _store!.Engine.DefaultScope.AddReferenceAsync(_original, holder);
         _added.Add(holder);
         return result;
     }
@@ -99,7 +99,7 @@ public class ReferenceBenchmarks
     [Benchmark]
     public async Task<ReleaseResult> Release()
     {
-        var result = await _store!.Engine.ReleaseAsync(_toRelease.Dequeue());
+        var result = await _store!.Engine.DefaultScope.ReleaseAsync(_toRelease.Dequeue());
         return result.Released ? result : throw new InvalidOperationException("The holder had no reference to release.");
     }
 

@@ -27,7 +27,7 @@ internal sealed partial class BackgroundCleanupService(
             try
             {
                 await Task.Delay(NextWait(settings), time, stoppingToken).ConfigureAwait(false);
-                var collected = await engine.CollectGarbageAsync(null, stoppingToken).ConfigureAwait(false);
+                var collected = await engine.CollectGarbageAsync(stoppingToken).ConfigureAwait(false);
                 CollectedLog(_logger, collected.OriginalsDeleted);
                 if (settings.ReconcileInterval > TimeSpan.Zero && time.GetUtcNow() - lastReconcile >= settings.ReconcileInterval)
                 {

@@ -9,6 +9,7 @@ namespace ImageDedup.Engine;
 
 /// <summary>
 /// The facade. It owns the order of the delete protocol (DESIGN §3); the stores own atomicity.
+/// Per-scope operations take their scope explicitly and are reached through <see cref="EngineScope"/>.
 /// </summary>
 internal sealed class ImageDedupEngine : IImageDedup
 {
@@ -21,6 +22,7 @@ internal sealed class ImageDedupEngine : IImageDedup
     private readonly OriginalDeleter _deleter;
     private readonly Reconciler _reconciler;
     private readonly Verifier _verifier;
+    private EngineScope? _defaultScope;
 
     public ImageDedupEngine(
         IReferenceStore references,
@@ -41,14 +43,23 @@ internal sealed class ImageDedupEngine : IImageDedup
         _verifier = new Verifier(references, blobs, hasher, _logger);
     }
 
+    public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
+
+    public IImageDedupScope Scope(string name)
+    {
+        Names.ValidateScope(name);
+        return name.Length == 0 ? DefaultScope : new EngineScope(this, name);
+    }
+
+    public bool CanSignReadUrls => _blobs is IBlobUrlSigner;
+
     /// <summary>Whether the last release deletes at once (no grace period) — the store claims it in the same statement.</summary>
     private bool ClaimAtOnce => _options.DeletionGracePeriod == TimeSpan.Zero;
 
-    public async Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default)
+    internal async Task<IngestResult> IngestAsync(string scope, Stream content, IngestRequest? request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         request ??= new IngestRequest();
-        Names.ValidateScope(request.Scope);
         if (request.Holder is not null)
         {
             Names.ValidateHolder(request.Holder);
@@ -79,27 +90,27 @@ internal sealed class ImageDedupEngine : IImageDedup
                 EngineLog.ContentTypeMismatch(_logger, declared, scanned.ContentType);
             }
 
-            var existing = await _references.TryAttachAsync(request.Scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
+            var existing = await _references.TryAttachAsync(scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 await FinishDisplacedAsync(existing.Displaced).ConfigureAwait(false);
-                EngineLog.Duplicate(_logger, request.Scope, existing.Original.Id, scanned.Digest);
+                EngineLog.Duplicate(_logger, scope, existing.Original.Id, scanned.Digest);
                 RecordIngest(duplicate: true, scanned.Length);
                 operation.Complete();
                 return new IngestResult(existing.Original, StoredNewBytes: false, existing.Added);
             }
 
-            var result = await StoreNewAsync(scanned, request, cancellationToken).ConfigureAwait(false);
+            var result = await StoreNewAsync(scope, scanned, request, cancellationToken).ConfigureAwait(false);
             operation.Complete();
             return result;
         }
     }
 
-    private async Task<IngestResult> StoreNewAsync(ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
+    private async Task<IngestResult> StoreNewAsync(string scope, ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
         var key = StorageKeys.For(scanned.Digest, id);
-        await _references.InsertPendingAsync(new NewOriginal(id, request.Scope, scanned.Digest, scanned.Length, scanned.ContentType, key), cancellationToken).ConfigureAwait(false);
+        await _references.InsertPendingAsync(new NewOriginal(id, scope, scanned.Digest, scanned.Length, scanned.ContentType, key), cancellationToken).ConfigureAwait(false);
         FaultPoints.Hit(FaultPoints.AfterPendingRow);
 
         ReferenceChange change;
@@ -136,7 +147,7 @@ internal sealed class ImageDedupEngine : IImageDedup
             return new IngestResult(change.Original, StoredNewBytes: false, change.Added);
         }
 
-        EngineLog.Stored(_logger, id, scanned.Digest, scanned.Length, scanned.ContentType, request.Scope);
+        EngineLog.Stored(_logger, id, scanned.Digest, scanned.Length, scanned.ContentType, scope);
         RecordIngest(duplicate: false, scanned.Length);
         return new IngestResult(change.Original, StoredNewBytes: true, change.Added);
     }
@@ -177,19 +188,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         }
     }
 
-    public Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, string scope = "", CancellationToken cancellationToken = default)
-        => AddReferenceCoreAsync(originalId, holder, null, scope, cancellationToken);
-
-    public Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        return AddReferenceCoreAsync(originalId, holder, transaction, scope, cancellationToken);
-    }
-
-    private async Task<ReferenceResult> AddReferenceCoreAsync(Guid originalId, string holder, DbTransaction? transaction, string scope, CancellationToken cancellationToken)
+    internal async Task<ReferenceResult> AddReferenceAsync(string scope, Guid originalId, string holder, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         Names.ValidateHolder(holder);
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("add_reference");
 
         // Inside a host transaction nothing may be deleted before the host commits.
@@ -200,19 +201,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         return new ReferenceResult(change.Original, change.Added, change.Displaced?.Id, previousDeleted);
     }
 
-    public Task<ReleaseResult> ReleaseAsync(string holder, string scope = "", CancellationToken cancellationToken = default)
-        => ReleaseCoreAsync(holder, null, scope, cancellationToken);
-
-    public Task<ReleaseResult> ReleaseAsync(string holder, DbTransaction transaction, string scope = "", CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        return ReleaseCoreAsync(holder, transaction, scope, cancellationToken);
-    }
-
-    private async Task<ReleaseResult> ReleaseCoreAsync(string holder, DbTransaction? transaction, string scope, CancellationToken cancellationToken)
+    internal async Task<ReleaseResult> ReleaseAsync(string scope, string holder, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         Names.ValidateHolder(holder);
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("release");
         var claim = transaction is null && ClaimAtOnce;
         var outcome = await _references.ReleaseAsync(scope, holder, claim, transaction, cancellationToken).ConfigureAwait(false);
@@ -227,10 +218,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         return new ReleaseResult(Released: true, original.Id, original.ReferenceCount, deleted);
     }
 
-    public async Task<PrefixReleaseResult> ReleasePrefixAsync(string holderPrefix, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<PrefixReleaseResult> ReleasePrefixAsync(string scope, string holderPrefix, CancellationToken cancellationToken)
     {
         var prefix = Names.SegmentPrefix(holderPrefix);
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("release_prefix");
         long released = 0, deleted = 0, orphaned = 0;
         while (true)
@@ -257,40 +247,37 @@ internal sealed class ImageDedupEngine : IImageDedup
         return new PrefixReleaseResult(released, deleted, orphaned);
     }
 
-    public async Task<Original?> GetAsync(Guid originalId, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<Original?> GetAsync(string scope, Guid originalId, CancellationToken cancellationToken)
     {
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("get");
         var original = await _references.GetAsync(originalId, cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return original is { State: OriginalState.Live } && original.Scope == scope ? original : null;
     }
 
-    public async Task<Original?> FindByDigestAsync(ContentDigest digest, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<Original?> FindByDigestAsync(string scope, ContentDigest digest, CancellationToken cancellationToken)
     {
         if (digest.IsEmpty)
         {
             throw new ArgumentException("The digest is empty.", nameof(digest));
         }
 
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("find_by_digest");
         var original = await _references.FindLiveAsync(scope, digest, cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return original;
     }
 
-    public async Task<Original?> FindByHolderAsync(string holder, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken)
     {
         Names.ValidateHolder(holder);
-        Names.ValidateScope(scope);
         using var operation = _telemetry.Start("find_by_holder");
         var original = await _references.FindByHolderAsync(scope, holder, cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return original;
     }
 
-    public async Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<Stream> OpenReadAsync(string scope, Guid originalId, ReadOptions? options, CancellationToken cancellationToken)
     {
         options ??= new ReadOptions();
         if (options.Verify && options.Range is not null)
@@ -299,7 +286,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         }
 
         using var operation = _telemetry.Start("open_read");
-        var original = await GetAsync(originalId, scope, cancellationToken).ConfigureAwait(false)
+        var original = await GetAsync(scope, originalId, cancellationToken).ConfigureAwait(false)
             ?? throw new OriginalNotFoundException(originalId, scope);
         Stream stream;
         try
@@ -317,36 +304,48 @@ internal sealed class ImageDedupEngine : IImageDedup
             : stream;
     }
 
-    public async Task<Page<Original>> ListOriginalsAsync(string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<SignedReadUrl> GetReadUrlAsync(string scope, Guid originalId, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
-        Names.ValidateScope(scope);
+        if (_blobs is not IBlobUrlSigner signer)
+        {
+            throw new NotSupportedException($"The blob store ({_blobs.GetType().Name}) cannot sign download URLs; serve the bytes with OpenReadAsync.");
+        }
+
+        using var operation = _telemetry.Start("sign_read_url");
+        var original = await GetAsync(scope, originalId, cancellationToken).ConfigureAwait(false)
+            ?? throw new OriginalNotFoundException(originalId, scope);
+        var url = await signer.GetReadUrlAsync(original.StorageKey, lifetime, cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return url;
+    }
+
+    internal async Task<Page<Original>> ListOriginalsAsync(string scope, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, ImageDedupLimits.MaxPageSize);
         using var operation = _telemetry.Start("list_originals");
         var page = await _references.ListOriginalsAsync(scope, cursor, pageSize, cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return page;
     }
 
-    public async Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor = null, int pageSize = 100, string scope = "", CancellationToken cancellationToken = default)
+    internal async Task<Page<HolderReference>> ListHoldersAsync(string scope, Guid originalId, string? cursor, int pageSize, CancellationToken cancellationToken)
     {
-        Names.ValidateScope(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, ImageDedupLimits.MaxPageSize);
         using var operation = _telemetry.Start("list_holders");
-        _ = await GetAsync(originalId, scope, cancellationToken).ConfigureAwait(false) ?? throw new OriginalNotFoundException(originalId, scope);
+        _ = await GetAsync(scope, originalId, cancellationToken).ConfigureAwait(false) ?? throw new OriginalNotFoundException(originalId, scope);
         var page = await _references.ListHoldersAsync(originalId, cursor, pageSize, cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return page;
     }
 
-    public async Task<GarbageCollectionResult> CollectGarbageAsync(string? scope = null, CancellationToken cancellationToken = default)
-    {
-        if (scope is not null)
-        {
-            Names.ValidateScope(scope);
-        }
+    public Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default)
+        => CollectGarbageAsync(null, cancellationToken);
 
+    /// <summary>Collects the orphans of one scope, or of every scope when <paramref name="scope"/> is null.</summary>
+    internal async Task<GarbageCollectionResult> CollectGarbageAsync(string? scope, CancellationToken cancellationToken)
+    {
         using var operation = _telemetry.Start("collect_garbage");
         var grace = _options.DeletionGracePeriod > _options.OrphanGracePeriod ? _options.DeletionGracePeriod : _options.OrphanGracePeriod;
         long deleted = 0, bytes = 0;
@@ -379,13 +378,12 @@ internal sealed class ImageDedupEngine : IImageDedup
         return new GarbageCollectionResult(deleted, bytes);
     }
 
-    public async Task<OriginalStatistics> GetStatisticsAsync(string? scope = null, CancellationToken cancellationToken = default)
-    {
-        if (scope is not null)
-        {
-            Names.ValidateScope(scope);
-        }
+    public Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+        => GetStatisticsAsync(null, cancellationToken);
 
+    /// <summary>The figures of one scope, or of every scope when <paramref name="scope"/> is null.</summary>
+    internal async Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken)
+    {
         using var operation = _telemetry.Start("statistics");
         var statistics = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
         operation.Complete();

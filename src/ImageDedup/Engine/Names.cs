@@ -3,8 +3,8 @@ namespace ImageDedup.Engine;
 /// <summary>Checks scope names and holder keys, and turns a holder prefix into a whole-segment prefix.</summary>
 internal static class Names
 {
-    public const int MaxScopeLength = 128;
-    public const int MaxHolderLength = 512;
+    public const int MaxScopeLength = ImageDedupLimits.MaxScopeLength;
+    public const int MaxHolderLength = ImageDedupLimits.MaxHolderLength;
 
     public static void ValidateScope(string scope)
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Content;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace ImageDedup.Testing.Engine;
@@ -10,57 +9,8 @@ namespace ImageDedup.Testing.Engine;
 /// The engine's behaviour, specified once and run against every pair of stores. A provider's test
 /// project derives a concrete class that supplies fresh, empty stores.
 /// </summary>
-public abstract class EngineConformanceTests : IAsyncLifetime
+public abstract class EngineConformanceTests : EngineTestBase
 {
-    private readonly List<ServiceProvider> _providers = [];
-
-    /// <summary>The reference store of the current test.</summary>
-    protected IReferenceStore References { get; private set; } = null!;
-
-    /// <summary>The blob store of the current test.</summary>
-    protected IBlobStore Blobs { get; private set; } = null!;
-
-    /// <summary>A fresh, empty, migrated reference store.</summary>
-    protected abstract Task<IReferenceStore> CreateReferenceStoreAsync();
-
-    /// <summary>A fresh, empty blob store.</summary>
-    protected abstract Task<IBlobStore> CreateBlobStoreAsync();
-
-    /// <inheritdoc/>
-    public virtual async Task InitializeAsync()
-    {
-        References = await CreateReferenceStoreAsync();
-        Blobs = await CreateBlobStoreAsync();
-    }
-
-    /// <inheritdoc/>
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var provider in _providers)
-        {
-            await provider.DisposeAsync();
-        }
-    }
-
-    /// <summary>An engine over this test's stores, built the way hosts build it: through AddImageDedup.</summary>
-    protected IImageDedup CreateEngine(
-        Action<ImageDedupOptions>? configure = null,
-        Func<IReferenceStore, IReferenceStore>? wrapReferences = null,
-        Func<IBlobStore, IBlobStore>? wrapBlobs = null)
-    {
-        var services = new ServiceCollection();
-        services.AddImageDedup(o =>
-        {
-            o.BufferSize = 64 * 1024;
-            configure?.Invoke(o);
-        });
-        services.AddSingleton(wrapReferences?.Invoke(References) ?? References);
-        services.AddSingleton(wrapBlobs?.Invoke(Blobs) ?? Blobs);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        _providers.Add(provider);
-        return provider.GetRequiredService<IImageDedup>();
-    }
-
     // ---- The seed's cases ---------------------------------------------------------------
 
     [Fact]
@@ -68,16 +18,16 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
-        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
-        var second = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+        var first = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        var second = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
         Assert.Equal(first.Original.Id, second.Original.Id);
 
-        var release = await engine.ReleaseAsync("images/1");
+        var release = await engine.DefaultScope.ReleaseAsync("images/1");
 
         Assert.True(release.Released);
         Assert.False(release.OriginalDeleted);
         Assert.Equal(1, release.RemainingReferences);
-        var original = await engine.GetAsync(first.Original.Id);
+        var original = await engine.DefaultScope.GetAsync(first.Original.Id);
         Assert.NotNull(original);
         Assert.Equal(1, original.ReferenceCount);
         await AssertBlobHoldsAsync(original, bytes);
@@ -88,15 +38,15 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
-        var ingest = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
-        await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+        var ingest = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
 
-        await engine.ReleaseAsync("images/1");
-        var last = await engine.ReleaseAsync("images/2");
+        await engine.DefaultScope.ReleaseAsync("images/1");
+        var last = await engine.DefaultScope.ReleaseAsync("images/2");
 
         Assert.True(last.OriginalDeleted);
         Assert.Equal(0, last.RemainingReferences);
-        Assert.Null(await engine.GetAsync(ingest.Original.Id));
+        Assert.Null(await engine.DefaultScope.GetAsync(ingest.Original.Id));
         Assert.Null(await References.GetAsync(ingest.Original.Id));
         Assert.Null(await Blobs.GetPropertiesAsync(ingest.Original.StorageKey));
         await AssertNothingStoredAsync();
@@ -107,17 +57,17 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
-        var ingest = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
-        await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
+        var ingest = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/1" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/2" });
 
-        var unknown = await engine.ReleaseAsync("images/never-existed");
-        var once = await engine.ReleaseAsync("images/1");
-        var twice = await engine.ReleaseAsync("images/1");
+        var unknown = await engine.DefaultScope.ReleaseAsync("images/never-existed");
+        var once = await engine.DefaultScope.ReleaseAsync("images/1");
+        var twice = await engine.DefaultScope.ReleaseAsync("images/1");
 
         Assert.False(unknown.Released);
         Assert.True(once.Released);
         Assert.False(twice.Released);
-        var original = await engine.GetAsync(ingest.Original.Id);
+        var original = await engine.DefaultScope.GetAsync(ingest.Original.Id);
         Assert.NotNull(original);
         Assert.Equal(1, original.ReferenceCount);
         await AssertBlobHoldsAsync(original, bytes);
@@ -128,18 +78,18 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng(20_000);
-        var upload = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "projects/7/images/1/original" });
-        await engine.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/thumbnail");
-        await engine.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/web");
+        var upload = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "projects/7/images/1/original" });
+        await engine.DefaultScope.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/thumbnail");
+        await engine.DefaultScope.AddReferenceAsync(upload.Original.Id, "projects/7/images/1/web");
 
-        Assert.Equal(3, (await engine.GetAsync(upload.Original.Id))!.ReferenceCount);
-        await engine.ReleaseAsync("projects/7/images/1/original");
-        await engine.ReleaseAsync("projects/7/images/1/thumbnail");
-        var stays = await engine.GetAsync(upload.Original.Id);
+        Assert.Equal(3, (await engine.DefaultScope.GetAsync(upload.Original.Id))!.ReferenceCount);
+        await engine.DefaultScope.ReleaseAsync("projects/7/images/1/original");
+        await engine.DefaultScope.ReleaseAsync("projects/7/images/1/thumbnail");
+        var stays = await engine.DefaultScope.GetAsync(upload.Original.Id);
         Assert.NotNull(stays);
         await AssertBlobHoldsAsync(stays, bytes);
 
-        var last = await engine.ReleaseAsync("projects/7/images/1/web");
+        var last = await engine.DefaultScope.ReleaseAsync("projects/7/images/1/web");
         Assert.True(last.OriginalDeleted);
         await AssertNothingStoredAsync();
     }
@@ -151,8 +101,8 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine(wrapBlobs: _ => counting);
         var bytes = TestImages.UniquePng(100_000);
 
-        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "a" });
-        var second = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "b" });
+        var first = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "a" });
+        var second = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "b" });
 
         Assert.True(first.StoredNewBytes);
         Assert.False(second.StoredNewBytes);
@@ -171,7 +121,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var bytes = TestImages.Jpeg(seed: 42, length: 10_000);
 
-        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
 
         Assert.Equal(TestImages.DigestOf(bytes), result.Original.Digest);
         Assert.Equal(bytes.Length, result.Original.Length);
@@ -192,7 +142,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var bytes = TestImages.Png(seed: length ^ maxChunk, length);
 
-        var result = await engine.IngestAsync(NonSeekableStream.Over(bytes, maxChunk), new IngestRequest { Holder = "h" });
+        var result = await engine.DefaultScope.IngestAsync(NonSeekableStream.Over(bytes, maxChunk), new IngestRequest { Holder = "h" });
 
         Assert.Equal(TestImages.DigestOf(bytes), result.Original.Digest);
         await AssertBlobHoldsAsync(result.Original, bytes);
@@ -207,7 +157,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         bytes.CopyTo(padded, 10);
         var stream = new MemoryStream(padded) { Position = 10 };
 
-        var result = await engine.IngestAsync(stream);
+        var result = await engine.DefaultScope.IngestAsync(stream);
 
         await AssertBlobHoldsAsync(result.Original, bytes);
     }
@@ -217,14 +167,14 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng(150_000);
-        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
 
-        await using (var verified = await engine.OpenReadAsync(result.Original.Id, new ReadOptions { Verify = true }))
+        await using (var verified = await engine.DefaultScope.OpenReadAsync(result.Original.Id, new ReadOptions { Verify = true }))
         {
             Assert.Equal(bytes, await ReadAllAsync(verified));
         }
 
-        await using var range = await engine.OpenReadAsync(result.Original.Id, new ReadOptions { Range = new ByteRange(1000, 500) });
+        await using var range = await engine.DefaultScope.OpenReadAsync(result.Original.Id, new ReadOptions { Range = new ByteRange(1000, 500) });
         Assert.Equal(bytes.AsSpan(1000, 500).ToArray(), await ReadAllAsync(range));
     }
 
@@ -233,14 +183,14 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
-        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/9" });
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "images/9" });
 
-        Assert.Equal(result.Original.Id, (await engine.GetAsync(result.Original.Id))?.Id);
-        Assert.Equal(result.Original.Id, (await engine.FindByDigestAsync(TestImages.DigestOf(bytes)))?.Id);
-        Assert.Equal(result.Original.Id, (await engine.FindByHolderAsync("images/9"))?.Id);
-        Assert.Null(await engine.GetAsync(Guid.NewGuid()));
-        Assert.Null(await engine.FindByDigestAsync(TestImages.DigestOf(TestImages.UniquePng())));
-        Assert.Null(await engine.FindByHolderAsync("images/10"));
+        Assert.Equal(result.Original.Id, (await engine.DefaultScope.GetAsync(result.Original.Id))?.Id);
+        Assert.Equal(result.Original.Id, (await engine.DefaultScope.FindByDigestAsync(TestImages.DigestOf(bytes)))?.Id);
+        Assert.Equal(result.Original.Id, (await engine.DefaultScope.FindByHolderAsync("images/9"))?.Id);
+        Assert.Null(await engine.DefaultScope.GetAsync(Guid.NewGuid()));
+        Assert.Null(await engine.DefaultScope.FindByDigestAsync(TestImages.DigestOf(TestImages.UniquePng())));
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("images/10"));
     }
 
     // ---- Named references --------------------------------------------------------------------
@@ -249,9 +199,9 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Adding_the_same_reference_twice_changes_nothing()
     {
         var engine = CreateEngine();
-        var result = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h/1" });
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h/1" });
 
-        var again = await engine.AddReferenceAsync(result.Original.Id, "h/1");
+        var again = await engine.DefaultScope.AddReferenceAsync(result.Original.Id, "h/1");
 
         Assert.False(again.Added);
         Assert.Equal(1, again.Original.ReferenceCount);
@@ -263,16 +213,16 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var oldBytes = TestImages.UniquePng();
         var newBytes = TestImages.UniquePng();
-        var old = await engine.IngestAsync(new MemoryStream(oldBytes), new IngestRequest { Holder = "images/1" });
-        var fresh = await engine.IngestAsync(new MemoryStream(newBytes), new IngestRequest { Holder = "images/2" });
+        var old = await engine.DefaultScope.IngestAsync(new MemoryStream(oldBytes), new IngestRequest { Holder = "images/1" });
+        var fresh = await engine.DefaultScope.IngestAsync(new MemoryStream(newBytes), new IngestRequest { Holder = "images/2" });
 
-        var moved = await engine.AddReferenceAsync(fresh.Original.Id, "images/1");
+        var moved = await engine.DefaultScope.AddReferenceAsync(fresh.Original.Id, "images/1");
 
         Assert.True(moved.Added);
         Assert.Equal(old.Original.Id, moved.PreviousOriginalId);
         Assert.True(moved.PreviousOriginalDeleted);
         Assert.Equal(2, moved.Original.ReferenceCount);
-        Assert.Null(await engine.GetAsync(old.Original.Id));
+        Assert.Null(await engine.DefaultScope.GetAsync(old.Original.Id));
         Assert.Null(await Blobs.GetPropertiesAsync(old.Original.StorageKey));
     }
 
@@ -280,13 +230,13 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Re_pointing_through_ingest_releases_the_old_original()
     {
         var engine = CreateEngine();
-        var old = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
+        var old = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
 
-        var replaced = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
+        var replaced = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "avatar/5" });
 
         Assert.NotEqual(old.Original.Id, replaced.Original.Id);
-        Assert.Null(await engine.GetAsync(old.Original.Id));
-        Assert.Equal(replaced.Original.Id, (await engine.FindByHolderAsync("avatar/5"))?.Id);
+        Assert.Null(await engine.DefaultScope.GetAsync(old.Original.Id));
+        Assert.Equal(replaced.Original.Id, (await engine.DefaultScope.FindByHolderAsync("avatar/5"))?.Id);
         Assert.Single(await ListBlobsAsync());
     }
 
@@ -296,10 +246,10 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var unknown = Guid.NewGuid();
 
-        var ex = await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.AddReferenceAsync(unknown, "images/1"));
+        var ex = await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.DefaultScope.AddReferenceAsync(unknown, "images/1"));
 
         Assert.Equal(unknown, ex.OriginalId);
-        Assert.Null(await engine.FindByHolderAsync("images/1"));
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("images/1"));
         await AssertNothingStoredAsync();
     }
 
@@ -309,17 +259,31 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
 
-        var a = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Scope = "tenant-a", Holder = "img" });
-        var b = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Scope = "tenant-b", Holder = "img" });
+        var a = await engine.Scope("tenant-a").IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "img" });
+        var b = await engine.Scope("tenant-b").IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "img" });
 
         Assert.NotEqual(a.Original.Id, b.Original.Id);
         Assert.True(a.StoredNewBytes);
         Assert.True(b.StoredNewBytes);
-        Assert.Null(await engine.GetAsync(a.Original.Id, scope: "tenant-b"));
-        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.AddReferenceAsync(a.Original.Id, "steal", scope: "tenant-b"));
-        await engine.ReleaseAsync("img", scope: "tenant-a");
-        Assert.NotNull(await engine.GetAsync(b.Original.Id, scope: "tenant-b"));
-        Assert.Null(await engine.GetAsync(a.Original.Id, scope: "tenant-a"));
+        Assert.Null(await engine.Scope("tenant-b").GetAsync(a.Original.Id));
+        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.Scope("tenant-b").AddReferenceAsync(a.Original.Id, "steal"));
+        await engine.Scope("tenant-a").ReleaseAsync("img");
+        Assert.NotNull(await engine.Scope("tenant-b").GetAsync(b.Original.Id));
+        Assert.Null(await engine.Scope("tenant-a").GetAsync(a.Original.Id));
+    }
+
+    [Fact]
+    public void A_scope_is_checked_once_when_it_is_bound()
+    {
+        var engine = CreateEngine();
+
+        Assert.Equal(string.Empty, engine.DefaultScope.Name);
+        Assert.Same(engine.DefaultScope, engine.Scope(string.Empty));
+        Assert.Equal("tenant-7", engine.Scope("tenant-7").Name);
+        Assert.Throws<ArgumentNullException>(() => engine.Scope(null!));
+        Assert.Throws<ArgumentException>(() => engine.Scope("tenant\0"));
+        Assert.Throws<ArgumentException>(() => engine.Scope(new string('s', ImageDedupLimits.MaxScopeLength + 1)));
+        Assert.Equal(ImageDedupLimits.MaxScopeLength, engine.Scope(new string('s', ImageDedupLimits.MaxScopeLength)).Name.Length);
     }
 
     // ---- Bulk release, statistics, listing ------------------------------------------------------
@@ -328,29 +292,29 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Releasing_by_prefix_takes_whole_segments_in_bounded_batches()
     {
         var engine = CreateEngine(o => o.PrefixReleaseBatchSize = 3);
-        var shared = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/70/images/1" });
-        var only7 = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/7/images/9" });
+        var shared = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/70/images/1" });
+        var only7 = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "projects/7/images/9" });
         for (var i = 1; i <= 7; i++)
         {
-            await engine.AddReferenceAsync(shared.Original.Id, $"projects/7/images/{i}");
+            await engine.DefaultScope.AddReferenceAsync(shared.Original.Id, $"projects/7/images/{i}");
         }
 
-        await engine.AddReferenceAsync(shared.Original.Id, "projects/7_/images/1");
-        await engine.AddReferenceAsync(shared.Original.Id, "projects/7%/images/1");
+        await engine.DefaultScope.AddReferenceAsync(shared.Original.Id, "projects/7_/images/1");
+        await engine.DefaultScope.AddReferenceAsync(shared.Original.Id, "projects/7%/images/1");
 
-        var result = await engine.ReleasePrefixAsync("projects/7");
+        var result = await engine.DefaultScope.ReleasePrefixAsync("projects/7");
 
         Assert.Equal(8, result.ReferencesReleased);
         Assert.Equal(1, result.OriginalsDeleted);
         Assert.Equal(0, result.OriginalsOrphaned);
-        Assert.Null(await engine.GetAsync(only7.Original.Id));
-        var stays = await engine.GetAsync(shared.Original.Id);
+        Assert.Null(await engine.DefaultScope.GetAsync(only7.Original.Id));
+        var stays = await engine.DefaultScope.GetAsync(shared.Original.Id);
         Assert.NotNull(stays);
         Assert.Equal(3, stays.ReferenceCount);
-        Assert.NotNull(await engine.FindByHolderAsync("projects/70/images/1"));
-        Assert.NotNull(await engine.FindByHolderAsync("projects/7_/images/1"));
-        Assert.NotNull(await engine.FindByHolderAsync("projects/7%/images/1"));
-        Assert.Equal(0, (await engine.ReleasePrefixAsync("projects/7/")).ReferencesReleased);
+        Assert.NotNull(await engine.DefaultScope.FindByHolderAsync("projects/70/images/1"));
+        Assert.NotNull(await engine.DefaultScope.FindByHolderAsync("projects/7_/images/1"));
+        Assert.NotNull(await engine.DefaultScope.FindByHolderAsync("projects/7%/images/1"));
+        Assert.Equal(0, (await engine.DefaultScope.ReleasePrefixAsync("projects/7/")).ReferencesReleased);
     }
 
     [Fact]
@@ -358,14 +322,14 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine(o => o.DeletionGracePeriod = TimeSpan.FromHours(1));
         var shared = TestImages.UniquePng(10_000);
-        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/1" });
-        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/2" });
-        await engine.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/3" });
-        await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(3_000)), new IngestRequest { Holder = "a/4" });
-        await engine.ReleaseAsync("a/4");
-        await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(500)), new IngestRequest { Holder = "b/1", Scope = "other" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/1" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/2" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(shared), new IngestRequest { Holder = "a/3" });
+        await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(3_000)), new IngestRequest { Holder = "a/4" });
+        await engine.DefaultScope.ReleaseAsync("a/4");
+        await engine.Scope("other").IngestAsync(new MemoryStream(TestImages.UniquePng(500)), new IngestRequest { Holder = "b/1" });
 
-        var stats = await engine.GetStatisticsAsync(scope: string.Empty);
+        var stats = await engine.DefaultScope.GetStatisticsAsync();
         var all = await engine.GetStatisticsAsync();
 
         Assert.Equal(2, stats.UniqueOriginals);
@@ -388,20 +352,20 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var ids = new HashSet<Guid>();
         for (var i = 0; i < 7; i++)
         {
-            ids.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(100 + i)), new IngestRequest { Holder = $"h/{i}" })).Original.Id);
+            ids.Add((await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(100 + i)), new IngestRequest { Holder = $"h/{i}" })).Original.Id);
         }
 
         var first = ids.First();
         for (var i = 0; i < 5; i++)
         {
-            await engine.AddReferenceAsync(first, $"extra/{i}");
+            await engine.DefaultScope.AddReferenceAsync(first, $"extra/{i}");
         }
 
         var listed = new List<Guid>();
         string? cursor = null;
         do
         {
-            var page = await engine.ListOriginalsAsync(cursor, pageSize: 3);
+            var page = await engine.DefaultScope.ListOriginalsAsync(cursor, pageSize: 3);
             Assert.True(page.Items.Count <= 3);
             listed.AddRange(page.Items.Select(o => o.Id));
             cursor = page.NextCursor;
@@ -412,7 +376,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         cursor = null;
         do
         {
-            var page = await engine.ListHoldersAsync(first, cursor, pageSize: 2);
+            var page = await engine.DefaultScope.ListHoldersAsync(first, cursor, pageSize: 2);
             holders.AddRange(page.Items.Select(h => h.Holder));
             cursor = page.NextCursor;
         }
@@ -421,8 +385,8 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Equal(ids.Order(), listed.Order());
         Assert.Equal(6, holders.Distinct().Count());
         Assert.Contains("extra/4", holders);
-        Assert.Empty((await engine.ListOriginalsAsync(scope: "nobody")).Items);
-        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.ListHoldersAsync(first, scope: "nobody"));
+        Assert.Empty((await engine.Scope("nobody").ListOriginalsAsync()).Items);
+        await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.Scope("nobody").ListHoldersAsync(first));
     }
 
     // ---- Grace period and garbage collection ----------------------------------------------------
@@ -432,14 +396,14 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine(o => o.DeletionGracePeriod = TimeSpan.FromHours(1));
         var bytes = TestImages.UniquePng();
-        var first = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
+        var first = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
 
-        var release = await engine.ReleaseAsync("h/1");
+        var release = await engine.DefaultScope.ReleaseAsync("h/1");
         Assert.True(release.OriginalOrphaned);
         Assert.False(release.OriginalDeleted);
         Assert.Equal(0, (await engine.CollectGarbageAsync()).OriginalsDeleted);
 
-        var revived = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
+        var revived = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
         Assert.Equal(first.Original.Id, revived.Original.Id);
         Assert.False(revived.StoredNewBytes);
         await AssertBlobHoldsAsync(revived.Original, bytes);
@@ -449,11 +413,11 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Garbage_collection_deletes_orphans_past_the_grace_period()
     {
         var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.Zero);
-        var kept = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
+        var kept = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
         var orphans = new List<Original>();
         for (var i = 0; i < 3; i++)
         {
-            orphans.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(1000 + i)))).Original);
+            orphans.Add((await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(1000 + i)))).Original);
         }
 
         var result = await engine.CollectGarbageAsync();
@@ -466,17 +430,17 @@ public abstract class EngineConformanceTests : IAsyncLifetime
             Assert.Null(await Blobs.GetPropertiesAsync(orphan.StorageKey));
         }
 
-        Assert.NotNull(await engine.GetAsync(kept.Original.Id));
+        Assert.NotNull(await engine.DefaultScope.GetAsync(kept.Original.Id));
     }
 
     [Fact]
     public async Task Garbage_collection_spares_orphans_inside_the_grace_period()
     {
         var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.FromHours(1));
-        var orphan = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var orphan = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
 
         Assert.Equal(0, (await engine.CollectGarbageAsync()).OriginalsDeleted);
-        Assert.NotNull(await engine.GetAsync(orphan.Original.Id));
+        Assert.NotNull(await engine.DefaultScope.GetAsync(orphan.Original.Id));
     }
 
     [Fact]
@@ -486,7 +450,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var orphans = new List<Original>();
         for (var i = 0; i < 40; i++)
         {
-            orphans.Add((await setup.IngestAsync(new MemoryStream(TestImages.UniquePng(200 + i)))).Original);
+            orphans.Add((await setup.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(200 + i)))).Original);
         }
 
         var first = CreateEngine(o => { o.OrphanGracePeriod = TimeSpan.Zero; o.GarbageCollectionBatchSize = 5; });
@@ -519,7 +483,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Reconcile_finishes_a_deletion_whose_claimer_died()
     {
         var engine = CreateEngine();
-        var orphan = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var orphan = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
         var claimed = Assert.Single(await References.ClaimOrphansAsync(null, TimeSpan.Zero, 10));
 
         var result = await engine.ReconcileAsync(Immediate);
@@ -534,7 +498,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Reconcile_deletes_blobs_no_row_names_and_keeps_every_named_one()
     {
         var engine = CreateEngine();
-        var kept = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
+        var kept = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
         var bytes = TestImages.UniquePng();
         var stray = $"sha256/00/00/{TestImages.DigestOf(bytes).Hex}.{Guid.NewGuid():N}";
         await Blobs.WriteAsync(stray, new MemoryStream(bytes), new BlobMetadata(TestImages.DigestOf(bytes), bytes.Length, "image/png"));
@@ -552,7 +516,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng();
-        var live = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        var live = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
         await Blobs.DeleteAsync(live.Original.StorageKey);
 
         var result = await engine.ReconcileAsync(Immediate);
@@ -562,7 +526,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.NotNull(marked);
         Assert.Equal(OriginalState.Live, marked.State);
         Assert.NotNull(marked.BlobMissingSince);
-        Assert.NotNull(await engine.FindByHolderAsync("h"));
+        Assert.NotNull(await engine.DefaultScope.FindByHolderAsync("h"));
 
         await Blobs.WriteAsync(live.Original.StorageKey, new MemoryStream(bytes), new BlobMetadata(live.Original.Digest, bytes.Length, "image/png"));
         Assert.Empty((await engine.ReconcileAsync(Immediate)).MissingBlobs);
@@ -574,7 +538,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var crashed = await SimulateCrashedIngestAsync();
-        var live = await engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h" });
+        var live = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h" });
         await Blobs.DeleteAsync(live.Original.StorageKey);
 
         var report = await engine.ReconcileAsync(Immediate with { DryRun = true });
@@ -594,7 +558,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var originals = new List<Original>();
         for (var i = 0; i < 5; i++)
         {
-            originals.Add((await engine.IngestAsync(new MemoryStream(TestImages.UniquePng(2_000 + i)), new IngestRequest { Holder = $"h/{i}" })).Original);
+            originals.Add((await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(2_000 + i)), new IngestRequest { Holder = $"h/{i}" })).Original);
         }
 
         var corrupt = originals[1];
@@ -627,8 +591,8 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task An_empty_stream_is_rejected_and_leaves_nothing()
     {
         var engine = CreateEngine();
-        await Assert.ThrowsAsync<EmptyContentException>(() => engine.IngestAsync(new MemoryStream(), new IngestRequest { Holder = "h" }));
-        await Assert.ThrowsAsync<EmptyContentException>(() => engine.IngestAsync(NonSeekableStream.Over([]), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<EmptyContentException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<EmptyContentException>(() => engine.DefaultScope.IngestAsync(NonSeekableStream.Over([]), new IngestRequest { Holder = "h" }));
         await AssertNothingStoredAsync("h");
     }
 
@@ -637,7 +601,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var ex = await Assert.ThrowsAsync<NotAnImageException>(
-            () => engine.IngestAsync(new MemoryStream(TestImages.NotAnImage()), new IngestRequest { Holder = "h", DeclaredContentType = "image/png" }));
+            () => engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.NotAnImage()), new IngestRequest { Holder = "h", DeclaredContentType = "image/png" }));
         Assert.Equal("image/png", ex.DeclaredContentType);
         await AssertNothingStoredAsync("h");
     }
@@ -647,7 +611,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine(o => o.AllowAnyContent = true);
         var bytes = TestImages.NotAnImage();
-        var result = await engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h", DeclaredContentType = "application/pdf" });
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h", DeclaredContentType = "application/pdf" });
         Assert.Equal("application/pdf", result.Original.ContentType);
         await AssertBlobHoldsAsync(result.Original, bytes);
     }
@@ -659,11 +623,11 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var bytes = TestImages.UniquePng(1_000_000);
         var stream = new FaultingStream(bytes, failAfter: long.MaxValue);
 
-        var ex = await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.IngestAsync(stream, new IngestRequest { Holder = "h" }));
+        var ex = await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.DefaultScope.IngestAsync(stream, new IngestRequest { Holder = "h" }));
 
         Assert.Equal(100_000, ex.Limit);
         Assert.True(stream.BytesRead <= 100_000 + (3 * 64 * 1024), $"read {stream.BytesRead} bytes before refusing");
-        await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<ContentTooLargeException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
         await AssertNothingStoredAsync("h");
     }
 
@@ -672,7 +636,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     {
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng(500_000);
-        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new FaultingStream(bytes, 200_000), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<IOException>(() => engine.DefaultScope.IngestAsync(new FaultingStream(bytes, 200_000), new IngestRequest { Holder = "h" }));
         await AssertNothingStoredAsync("h");
     }
 
@@ -682,9 +646,9 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng(10_000);
 
-        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.DefaultScope.IngestAsync(
             new MemoryStream(bytes, 0, 6_000), new IngestRequest { Holder = "h", ExpectedLength = bytes.Length }));
-        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.DefaultScope.IngestAsync(
             NonSeekableStream.Over(bytes), new IngestRequest { Holder = "h", ExpectedLength = 5_000 }));
         await AssertNothingStoredAsync("h");
     }
@@ -703,7 +667,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
             }
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.IngestAsync(stream, new IngestRequest { Holder = "h" }, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.DefaultScope.IngestAsync(stream, new IngestRequest { Holder = "h" }, cts.Token));
         await AssertNothingStoredAsync("h");
     }
 
@@ -713,11 +677,11 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine(wrapBlobs: blobs => StoreFaults.Wrap(blobs, nameof(IBlobStore.WriteAsync)));
         var bytes = TestImages.UniquePng(300_000);
 
-        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<IOException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
 
         await AssertNothingStoredAsync("h");
         var healthy = CreateEngine();
-        var retried = await healthy.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+        var retried = await healthy.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
         Assert.True(retried.StoredNewBytes);
         await AssertBlobHoldsAsync(retried.Original, bytes);
     }
@@ -728,7 +692,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine(wrapReferences: references => StoreFaults.Wrap(references, nameof(IReferenceStore.PromoteAsync)));
         var bytes = TestImages.UniquePng(100_000);
 
-        await Assert.ThrowsAsync<IOException>(() => engine.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<IOException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" }));
 
         await AssertNothingStoredAsync("h");
     }
@@ -739,7 +703,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var engine = CreateEngine();
         var bytes = TestImages.UniquePng(10_000);
 
-        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.DefaultScope.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" }));
 
         await AssertNothingStoredAsync("h");
     }
@@ -748,10 +712,10 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     public async Task Invalid_arguments_are_rejected_before_anything_is_read()
     {
         var engine = CreateEngine();
-        await Assert.ThrowsAsync<ArgumentNullException>(() => engine.IngestAsync(null!));
-        await Assert.ThrowsAsync<ArgumentException>(() => engine.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "" }));
-        await Assert.ThrowsAsync<ArgumentException>(() => engine.ReleasePrefixAsync("/"));
-        await Assert.ThrowsAsync<ArgumentException>(() => engine.ReleaseAsync("bad\nholder"));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => engine.DefaultScope.IngestAsync(null!));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "" }));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.DefaultScope.ReleasePrefixAsync("/"));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.DefaultScope.ReleaseAsync("bad\nholder"));
         Assert.Throws<FormatException>(() => ContentDigest.Parse("md5:abc"));
         await AssertNothingStoredAsync();
     }
@@ -774,11 +738,11 @@ public abstract class EngineConformanceTests : IAsyncLifetime
                 var content = contents[random.Next(contents.Length)];
                 if (random.Next(2) == 0)
                 {
-                    await engine.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                    await engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
                 }
                 else
                 {
-                    await engine.ReleaseAsync(holder);
+                    await engine.DefaultScope.ReleaseAsync(holder);
                 }
 
                 operations++;
@@ -795,84 +759,11 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         foreach (var original in live.Where(o => o.State == OriginalState.Live))
         {
             await AssertBlobHoldsAsync(original, contents.Single(c => TestImages.DigestOf(c) == original.Digest));
-            var holders = await engine.ListHoldersAsync(original.Id, pageSize: 1000);
+            var holders = await engine.DefaultScope.ListHoldersAsync(original.Id, pageSize: 1000);
             Assert.Equal(original.ReferenceCount, holders.Items.Count);
         }
 
         Assert.Equal(live.Count(o => o.State == OriginalState.Live), live.Select(o => o.Digest).Distinct().Count());
         Assert.Equal(live.Count, (await ListBlobsAsync()).Count);
-    }
-
-    // ---- Assertions ------------------------------------------------------------------------------
-
-    /// <summary>Reconcile with no grace at all, so what a test just left behind counts as stale.</summary>
-    protected static ReconcileOptions Immediate => new() { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero };
-
-    /// <summary>What an ingest that died after writing its blob leaves: a pending row and its blob.</summary>
-    protected async Task<NewOriginal> SimulateCrashedIngestAsync()
-    {
-        var bytes = TestImages.UniquePng();
-        var digest = TestImages.DigestOf(bytes);
-        var id = Guid.CreateVersion7();
-        var pending = new NewOriginal(id, string.Empty, digest, bytes.Length, "image/png", $"sha256/{digest.Hex[..2]}/{digest.Hex[2..4]}/{digest.Hex}.{id:N}");
-        await References.InsertPendingAsync(pending);
-        await Blobs.WriteAsync(pending.StorageKey, new MemoryStream(bytes), new BlobMetadata(digest, bytes.Length, "image/png"));
-        return pending;
-    }
-
-    /// <summary>Asserts that the original's blob exists and holds exactly <paramref name="expected"/>, which hash to its digest.</summary>
-    protected async Task AssertBlobHoldsAsync(Original original, byte[] expected)
-    {
-        await using var stream = await Blobs.OpenReadAsync(original.StorageKey);
-        var actual = await ReadAllAsync(stream);
-        Assert.Equal(expected.Length, actual.Length);
-        Assert.True(expected.AsSpan().SequenceEqual(actual), "the stored bytes differ from the ingested bytes");
-        Assert.Equal(original.Digest, ContentDigest.FromSha256(SHA256.HashData(actual)));
-    }
-
-    /// <summary>Asserts no row in any state, no reference for the holders named, and no blob.</summary>
-    protected async Task AssertNothingStoredAsync(params string[] holders)
-    {
-        Assert.Empty((await References.ListOriginalsAsync(string.Empty, null, 100)).Items);
-        foreach (var holder in holders)
-        {
-            Assert.Null(await References.FindByHolderAsync(string.Empty, holder));
-        }
-
-        Assert.Empty(await ListBlobsAsync());
-    }
-
-    /// <summary>Every blob key in the store.</summary>
-    protected async Task<List<string>> ListBlobsAsync()
-    {
-        var keys = new List<string>();
-        await foreach (var blob in Blobs.ListAsync())
-        {
-            keys.Add(blob.Key);
-        }
-
-        return keys;
-    }
-
-    private static async Task<List<Original>> ListAllOriginalsAsync(IImageDedup engine)
-    {
-        var all = new List<Original>();
-        string? cursor = null;
-        do
-        {
-            var page = await engine.ListOriginalsAsync(cursor, 50);
-            all.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return all;
-    }
-
-    private static async Task<byte[]> ReadAllAsync(Stream stream)
-    {
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy);
-        return copy.ToArray();
     }
 }

@@ -1,0 +1,137 @@
+using System.Data.Common;
+
+namespace ImageDedup;
+
+/// <summary>
+/// One scope (tenant) of the catalogue: store each image once, point the host's records (holders)
+/// at it, and delete it exactly when the last holder lets go. Obtained from
+/// <see cref="IImageDedup.Scope"/> or <see cref="IImageDedup.DefaultScope"/>.
+/// </summary>
+/// <remarks>
+/// Every call sees only this scope's originals and holders: an original of another scope is
+/// reported exactly as one that does not exist. Holder keys are at most
+/// <see cref="ImageDedupLimits.MaxHolderLength"/> UTF-16 code units of valid UTF-16 without control
+/// characters, compared exactly (ordinal); anything else is an <see cref="ArgumentException"/>.
+/// </remarks>
+public interface IImageDedupScope
+{
+    /// <summary>The scope's name; the empty string for the default scope.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Reads an image in one pass, hashing it, checking its format and size, and returns the
+    /// original that holds those bytes: the existing one (nothing is written) or a new one.
+    /// </summary>
+    /// <param name="content">The image bytes from the current position to the end (a read that returns 0); need not be seekable.</param>
+    /// <param name="request">The holder and declared content type and length; null for none.</param>
+    /// <param name="cancellationToken">Cancels the ingest; a cancelled ingest leaves nothing behind.</param>
+    /// <exception cref="EmptyContentException">The stream is empty.</exception>
+    /// <exception cref="NotAnImageException">The bytes are not a supported image.</exception>
+    /// <exception cref="ContentTooLargeException">The bytes exceed <c>MaxImageBytes</c>.</exception>
+    /// <exception cref="ContentIntegrityException">The stream did not hold the declared length, or changed while it was read.</exception>
+    Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
+    /// <param name="originalId">The original, of this scope.</param>
+    /// <param name="holder">The holder key, the host's own name for its record.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
+    Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Points a holder at an original inside the host's open transaction, so the host's own row and
+    /// the reference commit together or not at all.
+    /// </summary>
+    /// <param name="originalId">The original, of this scope.</param>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="transaction">The host's open transaction on the reference store's database; never committed here.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
+    /// <exception cref="NotSupportedException">The reference store cannot enlist in this kind of transaction.</exception>
+    Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, DbTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases a holder's reference. Releasing an unknown holder, or releasing twice, changes nothing.
+    /// The last release deletes the original, now or after <c>DeletionGracePeriod</c>.
+    /// </summary>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<ReleaseResult> ReleaseAsync(string holder, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases a holder's reference inside the host's open transaction. The original is only
+    /// recorded as orphaned; its bytes are deleted by garbage collection after the commit, so a
+    /// rolled-back transaction never loses bytes.
+    /// </summary>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="transaction">The host's open transaction on the reference store's database; never committed here.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot enlist in this kind of transaction.</exception>
+    Task<ReleaseResult> ReleaseAsync(string holder, DbTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases every holder whose key starts with <paramref name="holderPrefix"/> at a segment
+    /// boundary (<c>projects/7</c> matches <c>projects/7/…</c>, never <c>projects/70/…</c>), in bounded batches.
+    /// </summary>
+    /// <param name="holderPrefix">The prefix, taken literally (no wildcards), with or without its trailing <c>/</c>.</param>
+    /// <param name="cancellationToken">Cancels the release between batches.</param>
+    Task<PrefixReleaseResult> ReleasePrefixAsync(string holderPrefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a live original of this scope by identifier, or null.</summary>
+    /// <param name="originalId">The original's identifier.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Original?> GetAsync(Guid originalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the live original of a digest in this scope, or null.</summary>
+    /// <param name="digest">The digest of the bytes.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Original?> FindByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the original a holder points at, or null.</summary>
+    /// <param name="holder">The holder key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Original?> FindByHolderAsync(string holder, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an original's bytes for streaming reads.</summary>
+    /// <param name="originalId">The original, of this scope.</param>
+    /// <param name="options">A byte range, or verification of the whole original; null for a plain read.</param>
+    /// <param name="cancellationToken">Cancels opening the stream.</param>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
+    /// <exception cref="ContentIntegrityException">With <see cref="ReadOptions.Verify"/>, thrown at the end of the stream when the bytes do not match the digest.</exception>
+    Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Signs a short-lived URL that downloads a live original of this scope straight from the blob
+    /// store. The URL keeps working for its lifetime even if the original is deleted meanwhile (the
+    /// download then fails), so keep lifetimes short.
+    /// </summary>
+    /// <param name="originalId">The original, of this scope.</param>
+    /// <param name="lifetime">How long the URL is valid; null for the blob store's configured default.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
+    /// <exception cref="NotSupportedException">The blob store cannot sign URLs (see <see cref="IImageDedup.CanSignReadUrls"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The lifetime is not positive, or longer than the blob store allows.</exception>
+    Task<SignedReadUrl> GetReadUrlAsync(Guid originalId, TimeSpan? lifetime = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the originals of this scope in every state (see <see cref="Original.State"/>), a page at a time.</summary>
+    /// <param name="cursor">Null for the first page, else the previous page's <see cref="Page{T}.NextCursor"/>.</param>
+    /// <param name="pageSize">1 to <see cref="ImageDedupLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Page<Original>> ListOriginalsAsync(string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the holders of an original of this scope, a page at a time.</summary>
+    /// <param name="originalId">The original.</param>
+    /// <param name="cursor">Null for the first page, else the previous page's <see cref="Page{T}.NextCursor"/>.</param>
+    /// <param name="pageSize">1 to <see cref="ImageDedupLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
+    Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes this scope's originals that have been orphaned for longer than the grace period, in bounded batches.</summary>
+    /// <param name="cancellationToken">Cancels the collection between originals.</param>
+    Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Monitoring figures for this scope.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
+}
