@@ -1,3 +1,4 @@
+using ImageDedup.Testing;
 using System.Diagnostics;
 using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Servers;
@@ -94,7 +95,7 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         var store = await Stores.CreateMigratedAsync(database, schema);
         await CreateLiveAsync(store, "h/1");
         await CreateLiveAsync(store, "h/2", seed: 2);
-        var down = File.ReadAllText(Path.Join(RepositoryRoot(), "src", "ImageDedup.Postgres", "Migrations", "Uninstall.v1.sql"))
+        var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", "Uninstall.v1.sql"))
             .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
         await using (var command = database.DataSource.CreateCommand(down))
         {
@@ -115,18 +116,5 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         var id = Guid.NewGuid();
         await store.InsertPendingAsync(new NewOriginal(id, "", digest, 64, "image/png", $"sha256/{digest.Hex}.{id:N}"));
         return (await store.PromoteAsync(id, holder, claimIfOrphaned: false)).Original;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImageDedup.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ImageDedup.sln not found above " + AppContext.BaseDirectory);
     }
 }

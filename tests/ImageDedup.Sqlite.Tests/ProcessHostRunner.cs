@@ -1,3 +1,4 @@
+using ImageDedup.Testing;
 using ImageDedup.Testing.Processes;
 
 namespace ImageDedup.Sqlite.Tests;

@@ -1,3 +1,4 @@
+using ImageDedup.Testing;
 using System.Globalization;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Content;

@@ -1,3 +1,4 @@
+using ImageDedup.Testing;
 using System.Reflection;
 using ImageDedup.Storage;
 
@@ -90,7 +91,7 @@ public class ApiRulesTests
     [Fact]
     public void Every_package_has_a_readme()
     {
-        var root = RepoRoot();
+        var root = RepositoryRoot.Find();
         var missing = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Select(Path.GetDirectoryName)
             .Where(dir => !File.Exists(Path.Combine(dir!, "README.md")))
@@ -100,17 +101,4 @@ public class ApiRulesTests
     }
 
     private static Assembly Load(string name) => Assembly.Load(name);
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImageDedup.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ImageDedup.sln not found");
-    }
 }

@@ -1,3 +1,4 @@
+using ImageDedup.Testing;
 using System.Text.RegularExpressions;
 
 namespace ImageDedup.Tests;
@@ -11,7 +12,7 @@ public partial class ConformanceGuardTests
     public static TheoryData<string> Providers()
     {
         var data = new TheoryData<string>();
-        foreach (var project in Directory.GetFiles(Path.Combine(RepoRoot, "src"), "*.csproj", SearchOption.AllDirectories))
+        foreach (var project in Directory.GetFiles(Path.Combine(RepositoryRoot.Find(), "src"), "*.csproj", SearchOption.AllDirectories))
         {
             var text = File.ReadAllText(project);
             var name = Path.GetFileNameWithoutExtension(project);
@@ -43,8 +44,8 @@ public partial class ConformanceGuardTests
     [MemberData(nameof(Providers))]
     public void Every_provider_inherits_the_conformance_suites_for_what_it_implements(string provider)
     {
-        var source = ReadSources(Path.Combine(RepoRoot, "src", provider));
-        var testDirectory = Path.Combine(RepoRoot, "tests", provider + ".Tests");
+        var source = ReadSources(Path.Combine(RepositoryRoot.Find(), "src", provider));
+        var testDirectory = Path.Combine(RepositoryRoot.Find(), "tests", provider + ".Tests");
         Assert.True(Directory.Exists(testDirectory), $"{provider} has no test project at tests/{provider}.Tests");
         var tests = ReadSources(testDirectory);
 
@@ -81,20 +82,4 @@ public partial class ConformanceGuardTests
         => string.Join('\n', Directory.GetFiles(directory, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
             .Select(File.ReadAllText));
-
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "ImageDedup.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("ImageDedup.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
 }

@@ -1,8 +1,9 @@
-namespace ImageDedup.Sqlite.Tests;
+namespace ImageDedup.Testing;
 
 /// <summary>Finds the repository (worktree) root by walking up to <c>ImageDedup.sln</c>.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
+    /// <summary>The directory holding ImageDedup.sln, above the running test assembly.</summary>
     public static string Find()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
