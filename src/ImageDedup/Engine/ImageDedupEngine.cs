@@ -54,6 +54,7 @@ internal sealed class ImageDedupEngine : IImageDedup
             Names.ValidateHolder(request.Holder);
         }
 
+        IngestRequestRules.Validate(request);
         if (!content.CanRead)
         {
             throw new ArgumentException("The content stream is not readable.", nameof(content));

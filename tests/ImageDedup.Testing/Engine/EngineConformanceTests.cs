@@ -10,7 +10,7 @@ namespace ImageDedup.Testing.Engine;
 /// The engine's behaviour, specified once and run against every pair of stores. A provider's test
 /// project derives a concrete class that supplies fresh, empty stores.
 /// </summary>
-public abstract class EngineConformanceTests : IAsyncLifetime
+public abstract partial class EngineConformanceTests : IAsyncLifetime
 {
     private readonly List<ServiceProvider> _providers = [];
 
@@ -736,12 +736,25 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_that_changes_between_reads_is_never_stored_under_the_wrong_digest()
     {
+        // Larger than one chunk: the engine reads the host's seekable stream a second time.
         var engine = CreateEngine();
-        var bytes = TestImages.UniquePng(10_000);
+        var bytes = TestImages.UniquePng(300_000);
 
         await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" }));
 
         await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task Content_that_fits_one_chunk_is_read_from_the_host_stream_once()
+    {
+        // The first chunk is kept: a stream that would change on a second read never gets one.
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(10_000);
+
+        var result = await engine.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" });
+
+        await AssertBlobHoldsAsync(result.Original, bytes);
     }
 
     [Fact]
