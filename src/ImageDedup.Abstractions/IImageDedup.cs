@@ -14,15 +14,25 @@ public interface IImageDedup
 {
     /// <summary>
     /// Reads an image in one pass, hashing it, checking its format and size, and returns the
-    /// original that holds those bytes: the existing one (nothing is written) or a new one.
+    /// original that holds those bytes: the existing one (nothing is written) or a new one. When
+    /// the existing original's blob was found missing (by reconcile or verify), the bytes are
+    /// written back and the mark cleared (<see cref="IngestResult.StoredNewBytes"/> is then true).
     /// </summary>
-    /// <param name="content">The image bytes from the current position to the end; need not be seekable.</param>
-    /// <param name="request">The holder, scope and declared content type; null for none.</param>
+    /// <param name="content">
+    /// The image bytes from the current position to the first read that returns 0; need not be
+    /// seekable. Its <see cref="Stream.Length"/> is never trusted (a buffered ASP.NET Core request
+    /// body counts only what it has buffered); a seekable stream is read again from its starting
+    /// position only when the content is larger than one chunk, and those bytes are re-hashed.
+    /// </param>
+    /// <param name="request">The holder, scope, declared content type and length; null for none.</param>
     /// <param name="cancellationToken">Cancels the ingest; a cancelled ingest leaves nothing behind.</param>
+    /// <exception cref="ArgumentException">The request names an invalid scope, holder or declared content type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The request declares a negative length.</exception>
     /// <exception cref="EmptyContentException">The stream is empty.</exception>
     /// <exception cref="NotAnImageException">The bytes are not a supported image.</exception>
-    /// <exception cref="ContentTooLargeException">The bytes exceed <c>MaxImageBytes</c>.</exception>
+    /// <exception cref="ContentTooLargeException">The bytes, or the declared length, exceed <c>MaxImageBytes</c>.</exception>
     /// <exception cref="ContentIntegrityException">The stream did not hold the declared length, or changed while it was read.</exception>
+    /// <exception cref="TimeoutException">Storing new bytes took longer than the engine's <c>IngestWriteTimeout</c>; nothing was stored.</exception>
     Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
@@ -67,8 +77,11 @@ public interface IImageDedup
     Task<Original?> FindByHolderAsync(string holder, string scope = "", CancellationToken cancellationToken = default);
 
     /// <summary>Opens an original's bytes for streaming reads.</summary>
-    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope.</exception>
-    /// <exception cref="ContentIntegrityException">With <see cref="ReadOptions.Verify"/>, thrown at the end of the stream when the bytes do not match the digest.</exception>
+    /// <exception cref="OriginalNotFoundException">No live original has that identifier in the scope, also when its last reference was released while the read was opening.</exception>
+    /// <exception cref="ContentIntegrityException">
+    /// The original is live but its blob is missing; or, with <see cref="ReadOptions.Verify"/>,
+    /// thrown at the end of the stream when the bytes do not match the digest.
+    /// </exception>
     Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, string scope = "", CancellationToken cancellationToken = default);
 
     /// <summary>Lists the originals of a scope in every state (see <see cref="Original.State"/>), a page at a time.</summary>
@@ -86,13 +99,17 @@ public interface IImageDedup
     Task<OriginalStatistics> GetStatisticsAsync(string? scope = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Repairs what crashes left behind: removes pending rows older than the grace period with
-    /// their blobs, finishes claimed deletions, deletes blobs no row names, cleans up abandoned
-    /// blob writes, and marks (never drops) live originals whose blob is missing. Bounded batches;
-    /// many instances may run it at once.
+    /// Repairs what crashes left behind: removes pending rows with their blobs once no ingest can
+    /// still be writing them (older than the grace period and twice the engine's ingest write
+    /// timeout), finishes claimed deletions, deletes blobs no row names, cleans up abandoned blob
+    /// writes, and marks (never drops) live originals whose blob is missing. Bounded batches; many
+    /// instances may run it at once, beside ingests, with any grace period including zero.
     /// </summary>
     Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Re-hashes stored blobs against their digests and reports the missing and the corrupt; resumable.</summary>
+    /// <summary>
+    /// Re-hashes stored blobs against their digests and reports the missing, the corrupt and the
+    /// unreadable; a blob that fails to read is reported and the scrub goes on. Resumable.
+    /// </summary>
     Task<VerifyResult> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default);
 }
