@@ -41,7 +41,7 @@ internal static class Commands
     private static Command Reconcile()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Only report what would be repaired." };
-        var grace = new Option<TimeSpan?>("--grace") { Description = "How old leftovers must be before they are removed. Default 1 hour." };
+        var grace = new Option<TimeSpan?>("--grace") { Description = "How old leftovers must be before they are removed. Default 1 hour. Unfinished ingests also wait 30 minutes (twice the ingest write timeout), so one still running is never touched." };
         var command = new Command("reconcile", "Repair what a crash left behind: unfinished ingests and deletions, blobs no row names, missing blobs.") { dryRun, grace, Data, Verbose };
         command.SetAction(async (result, cancellationToken) =>
         {

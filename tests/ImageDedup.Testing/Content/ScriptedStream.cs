@@ -25,7 +25,7 @@ public enum LengthClaim
 /// out different bytes the second time round. The bytes it yields from its start position to the
 /// read that returns 0 are always <see cref="Content"/>, whatever its properties claim.
 /// </summary>
-public sealed class ScriptedStream : Stream
+public sealed class ScriptedStream : SynchronousReadStream
 {
     private readonly byte[] _data;
     private readonly int _start;
@@ -91,13 +91,7 @@ public sealed class ScriptedStream : Stream
     public int Rewinds { get; private set; }
 
     /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
     public override bool CanSeek => _canSeek;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
 
     /// <inheritdoc/>
     public override long Length => _length switch
@@ -144,9 +138,6 @@ public sealed class ScriptedStream : Stream
     }
 
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty || _position >= _data.Length)
@@ -176,28 +167,6 @@ public sealed class ScriptedStream : Stream
         _furthest = Math.Max(_furthest, _position);
         return n;
     }
-
-    /// <inheritdoc/>
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(buffer.Span));
-    }
-
-    /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void RefusePosition()
     {
