@@ -40,16 +40,20 @@ public interface IImageDedup
     Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Repairs what crashes left behind: removes pending rows older than the grace period with
-    /// their blobs, finishes claimed deletions, deletes blobs no row names, cleans up abandoned
-    /// blob writes, and marks (never drops) live originals whose blob is missing. Bounded batches;
-    /// many instances may run it at once.
+    /// Repairs what crashes left behind: removes pending rows with their blobs once no ingest can
+    /// still be writing them (older than the grace period and twice the engine's ingest write
+    /// timeout), finishes claimed deletions, deletes blobs no row names, cleans up abandoned blob
+    /// writes, and marks (never drops) live originals whose blob is missing. Bounded batches; many
+    /// instances may run it at once, beside ingests, with any grace period including zero.
     /// </summary>
     /// <param name="options">What to repair and how; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the run between items.</param>
     Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Re-hashes stored blobs against their digests and reports the missing and the corrupt; resumable.</summary>
+    /// <summary>
+    /// Re-hashes stored blobs against their digests and reports the missing, the corrupt and the
+    /// unreadable; a blob that fails to read is reported and the scrub goes on. Resumable.
+    /// </summary>
     /// <param name="options">Which originals and how many at once; null for every original of every scope.</param>
     /// <param name="cancellationToken">Cancels the scrub.</param>
     Task<VerifyResult> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default);

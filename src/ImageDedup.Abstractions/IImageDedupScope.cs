@@ -20,15 +20,25 @@ public interface IImageDedupScope
 
     /// <summary>
     /// Reads an image in one pass, hashing it, checking its format and size, and returns the
-    /// original that holds those bytes: the existing one (nothing is written) or a new one.
+    /// original that holds those bytes: the existing one (nothing is written) or a new one. When
+    /// the existing original's blob was found missing (by reconcile or verify), the bytes are
+    /// written back and the mark cleared (<see cref="IngestResult.StoredNewBytes"/> is then true).
     /// </summary>
-    /// <param name="content">The image bytes from the current position to the end (a read that returns 0); need not be seekable.</param>
-    /// <param name="request">The holder and declared content type and length; null for none.</param>
+    /// <param name="content">
+    /// The image bytes from the current position to the first read that returns 0; need not be
+    /// seekable. Its <see cref="Stream.Length"/> is never trusted (a buffered ASP.NET Core request
+    /// body counts only what it has buffered); a seekable stream is read again from its starting
+    /// position only when the content is larger than one chunk, and those bytes are re-hashed.
+    /// </param>
+    /// <param name="request">The holder, declared content type and length; null for none.</param>
     /// <param name="cancellationToken">Cancels the ingest; a cancelled ingest leaves nothing behind.</param>
+    /// <exception cref="ArgumentException">The request names an invalid holder or declared content type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The request declares a negative length.</exception>
     /// <exception cref="EmptyContentException">The stream is empty.</exception>
     /// <exception cref="NotAnImageException">The bytes are not a supported image.</exception>
-    /// <exception cref="ContentTooLargeException">The bytes exceed <c>MaxImageBytes</c>.</exception>
+    /// <exception cref="ContentTooLargeException">The bytes, or the declared length, exceed <c>MaxImageBytes</c>.</exception>
     /// <exception cref="ContentIntegrityException">The stream did not hold the declared length, or changed while it was read.</exception>
+    /// <exception cref="TimeoutException">Storing new bytes took longer than the engine's <c>IngestWriteTimeout</c>; nothing was stored.</exception>
     Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
@@ -96,8 +106,11 @@ public interface IImageDedupScope
     /// <param name="originalId">The original, of this scope.</param>
     /// <param name="options">A byte range, or verification of the whole original; null for a plain read.</param>
     /// <param name="cancellationToken">Cancels opening the stream.</param>
-    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
-    /// <exception cref="ContentIntegrityException">With <see cref="ReadOptions.Verify"/>, thrown at the end of the stream when the bytes do not match the digest.</exception>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier, also when its last reference was released while the read was opening.</exception>
+    /// <exception cref="ContentIntegrityException">
+    /// The original is live but its blob is missing; or, with <see cref="ReadOptions.Verify"/>,
+    /// thrown at the end of the stream when the bytes do not match the digest.
+    /// </exception>
     Task<Stream> OpenReadAsync(Guid originalId, ReadOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>

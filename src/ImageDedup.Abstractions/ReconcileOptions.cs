@@ -7,9 +7,11 @@ public sealed record ReconcileOptions
     public bool DryRun { get; init; }
 
     /// <summary>
-    /// How old (store clock) a pending row, an unfinished deletion or a row-less blob must be
-    /// before it is treated as garbage; longer than the longest ingest you expect. Default: the
-    /// engine's <c>OrphanGracePeriod</c>.
+    /// How old (store clock) an unfinished deletion or a row-less blob must be before it is
+    /// treated as garbage. Zero is valid. Pending rows (ingests that never went live) and abandoned
+    /// blob writes must in addition be twice the engine's <c>IngestWriteTimeout</c> old, a bound
+    /// every ingest enforces on itself, so no grace period, however short, removes those of an
+    /// ingest still in flight. Default: the engine's <c>OrphanGracePeriod</c>.
     /// </summary>
     public TimeSpan? GracePeriod { get; init; }
 

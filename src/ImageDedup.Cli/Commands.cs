@@ -41,7 +41,7 @@ internal static class Commands
     private static Command Reconcile()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Only report what would be repaired." };
-        var grace = new Option<TimeSpan?>("--grace") { Description = "How old leftovers must be before they are removed. Default 1 hour." };
+        var grace = new Option<TimeSpan?>("--grace") { Description = "How old leftovers must be before they are removed. Default 1 hour. Unfinished ingests also wait 30 minutes (twice the ingest write timeout), so one still running is never touched." };
         var command = new Command("reconcile", "Repair what a crash left behind: unfinished ingests and deletions, blobs no row names, missing blobs.") { dryRun, grace, Data, Verbose };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -65,7 +65,7 @@ internal static class Commands
         {
             await using var catalogue = Catalogue.Open(result.GetValue(Data)!, result.GetValue(Verbose));
             var report = await catalogue.Engine.VerifyAsync(new VerifyOptions(), cancellationToken);
-            Console.WriteLine($"checked {report.Checked} original(s): {report.Missing.Count} missing, {report.Corrupt.Count} corrupt");
+            Console.WriteLine($"checked {report.Checked} original(s): {report.Missing.Count} missing, {report.Corrupt.Count} corrupt, {report.Unreadable.Count} unreadable");
             foreach (var id in report.Missing)
             {
                 Console.WriteLine($"missing: {id}");
@@ -76,7 +76,12 @@ internal static class Commands
                 Console.WriteLine($"corrupt: {id}");
             }
 
-            return report.Missing.Count + report.Corrupt.Count == 0 ? 0 : 1;
+            foreach (var id in report.Unreadable)
+            {
+                Console.WriteLine($"unreadable: {id}");
+            }
+
+            return report.Missing.Count + report.Corrupt.Count + report.Unreadable.Count == 0 ? 0 : 1;
         });
         return command;
     }

@@ -24,6 +24,19 @@ public sealed class ImageDedupOptions
     /// </summary>
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The most time an ingest may spend storing bytes: from inserting its pending original until
+    /// the original is live (the blob write and the commit), and for a write that restores the
+    /// missing blob of a live original. An ingest that runs out fails with
+    /// <see cref="TimeoutException"/> and removes what it stored. Reconcile removes pending
+    /// originals and abandoned blob writes only once they are at least twice this old, so it never
+    /// takes those of an ingest still in flight, whatever grace period it runs with
+    /// (<see cref="OrphanGracePeriod"/> and <c>ReconcileOptions.GracePeriod</c> may be zero). Every
+    /// instance sharing a catalogue should use the same value. Positive, at most one day.
+    /// Default 15 minutes.
+    /// </summary>
+    public TimeSpan IngestWriteTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The read chunk size, pooled; between 64 KiB and 16 MiB. Default 1 MiB.</summary>
     public int BufferSize { get; set; } = 1 << 20;
 

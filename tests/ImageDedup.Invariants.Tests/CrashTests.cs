@@ -92,7 +92,10 @@ public abstract class CrashTests : IAsyncLifetime
 
     private async Task ReconcileInFreshProcessAsync()
     {
-        var reconcile = await ChildProcess.RunAsync(_pair, "maintain", "0", "0");
+        // Reconcile takes a pending row only once no ingest could still be writing it: twice the
+        // ingest write timeout. The killed child is gone; a short timeout, waited out, says so.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var reconcile = await ChildProcess.RunAsync(_pair, "maintain", "0", "0", "0.1");
         Assert.True(reconcile.ExitCode == 0, $"reconcile failed: {reconcile.Output}{reconcile.Error}");
     }
 

@@ -42,9 +42,11 @@ public sealed class PostgresS3InstanceTests(PostgresDatabase database, ITestOutp
 
         Assert.Equal(Orphans, orphanIds.Count);
 
+        // Pending debris is reconciled only once twice the ingest write timeout old: a short one, waited out.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
         var runs = await Task.WhenAll(
-            ChildProcess.RunAsync(pair, "maintain", "0", "0"),
-            ChildProcess.RunAsync(pair, "maintain", "0", "0"));
+            ChildProcess.RunAsync(pair, "maintain", "0", "0", "0.1"),
+            ChildProcess.RunAsync(pair, "maintain", "0", "0", "0.1"));
 
         foreach (var run in runs)
         {

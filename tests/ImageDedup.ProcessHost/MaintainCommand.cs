@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageDedup.ProcessHost;
 
 /// <summary>
-/// <c>maintain &lt;reconcile grace seconds&gt; &lt;orphan grace seconds&gt;</c>: one app instance's
-/// clean-up on the pair named by the environment — garbage collection and reconcile at the same
-/// time. Prints one line per claim this process won (<c>claimed &lt;id&gt;</c>), then a summary line
+/// <c>maintain &lt;reconcile grace seconds&gt; &lt;orphan grace seconds&gt; [ingest write timeout seconds]</c>:
+/// one app instance's clean-up on the pair named by the environment — garbage collection and
+/// reconcile at the same time. Reconcile takes pending rows only once they are twice the ingest
+/// write timeout old; a crash test that wants them gone passes a short one and waits it out. Prints one line per claim this process won (<c>claimed &lt;id&gt;</c>), then a summary line
 /// <c>collected=N reconciled-pending=N reconciled-deletions=N orphan-blobs=N missing=N</c>.
 /// </summary>
 internal static class MaintainCommand
@@ -15,14 +16,15 @@ internal static class MaintainCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length != 2)
+        if (args.Length is not (2 or 3))
         {
-            await Console.Error.WriteLineAsync($"usage: {Name} <reconcile grace seconds> <orphan grace seconds>");
+            await Console.Error.WriteLineAsync($"usage: {Name} <reconcile grace seconds> <orphan grace seconds> [ingest write timeout seconds]");
             return 2;
         }
 
         var reconcileGrace = TimeSpan.FromSeconds(double.Parse(args[0], CultureInfo.InvariantCulture));
         var orphanGrace = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture));
+        TimeSpan? writeTimeout = args.Length == 3 ? TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)) : null;
         var claims = new ClaimLog();
         await using var provider = ProviderPair.Build(
             ProviderPair.FromEnvironment(),
@@ -30,6 +32,11 @@ internal static class MaintainCommand
             {
                 o.OrphanGracePeriod = orphanGrace;
                 o.GarbageCollectionBatchSize = 50;
+                if (writeTimeout is { } timeout)
+                {
+                    o.IngestWriteTimeout = timeout;
+                }
+
             },
             claims.Wrap);
         var engine = provider.GetRequiredService<IImageDedup>();

@@ -25,6 +25,7 @@ public class AddImageDedupTests
     [InlineData(nameof(ImageDedupOptions.DeletionGracePeriod))]
     [InlineData(nameof(ImageDedupOptions.GarbageCollectionBatchSize))]
     [InlineData(nameof(ImageDedupOptions.SpoolDirectory))]
+    [InlineData(nameof(ImageDedupOptions.IngestWriteTimeout))]
     public void Invalid_options_fail_validation_naming_the_option(string option)
     {
         var services = new ServiceCollection();
@@ -37,6 +38,7 @@ public class AddImageDedupTests
                 case nameof(o.DeletionGracePeriod): o.DeletionGracePeriod = TimeSpan.FromSeconds(-1); break;
                 case nameof(o.GarbageCollectionBatchSize): o.GarbageCollectionBatchSize = 0; break;
                 case nameof(o.SpoolDirectory): o.SpoolDirectory = "/does/not/exist"; break;
+                case nameof(o.IngestWriteTimeout): o.IngestWriteTimeout = TimeSpan.Zero; break;
             }
         });
         using var provider = services.BuildServiceProvider();

@@ -2,7 +2,9 @@ namespace ImageDedup.Storage;
 
 /// <summary>
 /// Stores the bytes of originals under keys the engine chooses. Keys are never reused, so a store
-/// needs no locking: a key is written once, read many times and deleted once.
+/// needs no locking: a key is written once, read many times and deleted once. The one exception:
+/// the engine writes a key again, with the same verified bytes, to restore a blob that was found
+/// missing (self-heal), so a write must replace whatever is there atomically.
 /// </summary>
 public interface IBlobStore
 {

@@ -25,6 +25,11 @@ internal sealed class ImageDedupOptionsValidator(IServiceProviderIsService servi
             failures.Add($"{nameof(options.OrphanGracePeriod)} must not be negative.");
         }
 
+        if (options.IngestWriteTimeout <= TimeSpan.Zero || options.IngestWriteTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{nameof(options.IngestWriteTimeout)} must be positive and at most one day.");
+        }
+
         if (options.BufferSize is < 64 * 1024 or > 16 << 20)
         {
             failures.Add($"{nameof(options.BufferSize)} must be between 64 KiB and 16 MiB.");

@@ -30,4 +30,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(9, LogLevel.Warning, "Upload declared as '{Declared}' was detected as '{Detected}'; the detected type is stored")]
     public static partial void ContentTypeMismatch(ILogger logger, string declared, string detected);
+
+    [LoggerMessage(10, LogLevel.Warning, "Restored the missing blob of original {OriginalId} at {StorageKey} from an upload of the same bytes")]
+    public static partial void BlobRestored(ILogger logger, Guid originalId, string storageKey);
+
+    [LoggerMessage(11, LogLevel.Error, "Could not restore the missing blob of original {OriginalId} at {StorageKey}; it stays marked missing")]
+    public static partial void RestoreFailed(ILogger logger, Exception exception, Guid originalId, string storageKey);
 }

@@ -65,6 +65,7 @@ internal sealed class ImageDedupEngine : IImageDedup
             Names.ValidateHolder(request.Holder);
         }
 
+        IngestRequestRules.Validate(request);
         if (!content.CanRead)
         {
             throw new ArgumentException("The content stream is not readable.", nameof(content));
@@ -93,11 +94,14 @@ internal sealed class ImageDedupEngine : IImageDedup
             var existing = await _references.TryAttachAsync(scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
+                var restored = existing.Original.BlobMissingSince is not null
+                    && await RestoreBlobAsync(existing.Original, scanned, cancellationToken).ConfigureAwait(false);
                 await FinishDisplacedAsync(existing.Displaced).ConfigureAwait(false);
                 EngineLog.Duplicate(_logger, scope, existing.Original.Id, scanned.Digest);
-                RecordIngest(duplicate: true, scanned.Length);
+                RecordIngest(duplicate: !restored, scanned.Length);
                 operation.Complete();
-                return new IngestResult(existing.Original, StoredNewBytes: false, existing.Added);
+                var original = restored ? existing.Original with { BlobMissingSince = null } : existing.Original;
+                return new IngestResult(original, StoredNewBytes: restored, existing.Added);
             }
 
             var result = await StoreNewAsync(scope, scanned, request, cancellationToken).ConfigureAwait(false);
@@ -110,6 +114,7 @@ internal sealed class ImageDedupEngine : IImageDedup
     {
         var id = Guid.CreateVersion7();
         var key = StorageKeys.For(scanned.Digest, id);
+        using var deadline = new WriteDeadline(_options.IngestWriteTimeout, cancellationToken);
         await _references.InsertPendingAsync(new NewOriginal(id, scope, scanned.Digest, scanned.Length, scanned.ContentType, key), cancellationToken).ConfigureAwait(false);
         FaultPoints.Hit(FaultPoints.AfterPendingRow);
 
@@ -119,14 +124,16 @@ internal sealed class ImageDedupEngine : IImageDedup
             var bytes = scanned.OpenVerified(_hasher);
             await using (bytes.ConfigureAwait(false))
             {
-                await _blobs.WriteAsync(key, bytes, new BlobMetadata(scanned.Digest, scanned.Length, scanned.ContentType), cancellationToken).ConfigureAwait(false);
+                await _blobs.WriteAsync(key, bytes, new BlobMetadata(scanned.Digest, scanned.Length, scanned.ContentType), deadline.Token).ConfigureAwait(false);
             }
 
             FaultPoints.Hit(FaultPoints.AfterBlobWrite);
 
             // Past this point the bytes are durable; cancelling the promotion half-way would only
-            // leave the caller unsure whether it committed, so the last step runs to its end.
+            // leave the caller unsure whether it committed, so the last step runs to its end. It
+            // starts only within the deadline: reconcile may take the row once it is twice as old.
             cancellationToken.ThrowIfCancellationRequested();
+            deadline.ThrowIfExpired();
             FaultPoints.Hit(FaultPoints.BeforeLiveCommit);
             change = await _references.PromoteAsync(id, request.Holder, ClaimAtOnce, CancellationToken.None).ConfigureAwait(false);
         }
@@ -134,6 +141,11 @@ internal sealed class ImageDedupEngine : IImageDedup
         {
             EngineLog.IngestAbandoned(_logger, ex, id);
             await AbandonAsync(id, key).ConfigureAwait(false);
+            if (deadline.AsTimeout(ex) is { } timeout)
+            {
+                throw timeout;
+            }
+
             throw;
         }
 
@@ -150,6 +162,47 @@ internal sealed class ImageDedupEngine : IImageDedup
         EngineLog.Stored(_logger, id, scanned.Digest, scanned.Length, scanned.ContentType, scope);
         RecordIngest(duplicate: false, scanned.Length);
         return new IngestResult(change.Original, StoredNewBytes: true, change.Added);
+    }
+
+    /// <summary>
+    /// Self-heal: the catalogue says this live original's blob went missing, and the caller has
+    /// just handed over its bytes (re-hashed against the digest as they are written). They are
+    /// written back under the original's own key and the mark is cleared. The holder is already
+    /// attached, so a failure here is logged and the ingest still succeeds, as it did before the
+    /// heal was tried. A last release racing the heal may delete the row meanwhile: the bytes
+    /// written then belong to no row and reconcile removes them; no live reference is ever left
+    /// without its bytes by this.
+    /// </summary>
+    /// <returns>Whether the blob is back and the mark cleared.</returns>
+    private async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _blobs.GetPropertiesAsync(original.StorageKey, cancellationToken).ConfigureAwait(false) is null)
+            {
+                using var deadline = new WriteDeadline(_options.IngestWriteTimeout, cancellationToken);
+                var bytes = scanned.OpenVerified(_hasher);
+                await using (bytes.ConfigureAwait(false))
+                {
+                    await _blobs.WriteAsync(original.StorageKey, bytes, new BlobMetadata(original.Digest, original.Length, original.ContentType), deadline.Token).ConfigureAwait(false);
+                }
+            }
+
+            if (!await _references.MarkBlobMissingAsync(original.Id, missing: false, CancellationToken.None).ConfigureAwait(false))
+            {
+                return false; // deleted meanwhile; reconcile removes the bytes just written
+            }
+
+            EngineLog.BlobRestored(_logger, original.Id, original.StorageKey);
+            return true;
+        }
+#pragma warning disable CA1031 // The ingest has already attached its holder; the heal is a bonus that must not fail it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.RestoreFailed(_logger, ex, original.Id, original.StorageKey);
+            return false;
+        }
     }
 
     /// <summary>
@@ -295,6 +348,13 @@ internal sealed class ImageDedupEngine : IImageDedup
         }
         catch (BlobNotFoundException ex)
         {
+            // The last release may have deleted the original between the lookup and the open: that
+            // is an original that no longer exists, not a live one whose bytes are missing.
+            if (await GetAsync(scope, originalId, CancellationToken.None).ConfigureAwait(false) is null)
+            {
+                throw new OriginalNotFoundException(originalId, scope);
+            }
+
             throw new ContentIntegrityException($"The bytes of live original {original.Id} are missing from the blob store.", ex);
         }
 

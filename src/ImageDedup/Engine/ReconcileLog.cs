@@ -18,4 +18,7 @@ internal static partial class ReconcileLog
 
     [LoggerMessage(24, LogLevel.Error, "Original {OriginalId} does not hash to its digest: expected {Expected}, found {Actual}")]
     public static partial void Corrupt(ILogger logger, Guid originalId, ContentDigest expected, ContentDigest actual);
+
+    [LoggerMessage(25, LogLevel.Error, "Could not read the blob of original {OriginalId} at {StorageKey}; reported as {Finding} and the scrub goes on")]
+    public static partial void Unreadable(ILogger logger, Exception exception, Guid originalId, string storageKey, string finding);
 }

@@ -8,6 +8,11 @@ namespace ImageDedup.Engine;
 /// going live), deleting rows (claimer died), blobs without a row (clean-up died), abandoned
 /// blob writes, and — never dropped, only marked — live rows whose blob has gone missing.
 /// </summary>
+/// <remarks>
+/// Pending rows and abandoned writes are removed only once older than the grace period and
+/// twice <see cref="ImageDedupOptions.IngestWriteTimeout"/>: an ingest gives up at its timeout,
+/// so past twice that no ingest can still be writing or committing them.
+/// </remarks>
 internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
 {
     private const int MaxReportedMissing = 1000;
@@ -21,13 +26,18 @@ internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, O
         ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ClockSkewAllowance, TimeSpan.Zero);
 
-        var pending = await RemoveStalePendingAsync(options, grace, cancellationToken).ConfigureAwait(false);
+        // Pending rows and unfinished blob writes may belong to an ingest still in flight: they
+        // are garbage only once older than any ingest may take, which the engine enforces on
+        // itself (IngestWriteTimeout). A grace period of zero cannot reach them earlier.
+        var inFlight = WriteDeadline.ReapAfter(engineOptions.IngestWriteTimeout);
+        var writes = grace > inFlight ? grace : inFlight;
+        var pending = await RemoveStalePendingAsync(options, writes, cancellationToken).ConfigureAwait(false);
         var deletions = await FinishStaleDeletionsAsync(options, grace, cancellationToken).ConfigureAwait(false);
         var missing = options.CheckMissingBlobs
             ? await MarkMissingBlobsAsync(options, cancellationToken).ConfigureAwait(false)
             : [];
         var orphanBlobs = await DeleteRowlessBlobsAsync(options, grace, cancellationToken).ConfigureAwait(false);
-        var incomplete = options.DryRun ? 0 : await blobs.DeleteIncompleteWritesAsync(grace, cancellationToken).ConfigureAwait(false);
+        var incomplete = options.DryRun ? 0 : await blobs.DeleteIncompleteWritesAsync(writes, cancellationToken).ConfigureAwait(false);
 
         var result = new ReconcileResult
         {

@@ -4,7 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ImageDedup.Engine;
 
-/// <summary>Re-hashes stored blobs against their digests, a page at a time, with bounded concurrency.</summary>
+/// <summary>
+/// Re-hashes stored blobs against their digests, a page at a time, with bounded concurrency. One
+/// blob that cannot be read (the store's checksum fails, the body ends short, an I/O error) is
+/// recorded and the scrub goes on: a scrub exists to find exactly such blobs.
+/// </summary>
 internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, IContentHasher hasher, ILogger logger)
 {
     private const int PageSize = 100;
@@ -20,6 +24,7 @@ internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, ICo
 
         var missing = new ConcurrentBag<Guid>();
         var corrupt = new ConcurrentBag<Guid>();
+        var unreadable = new ConcurrentBag<Guid>();
         long checkedCount = 0;
         var cursor = options.Cursor;
         while (true)
@@ -40,6 +45,9 @@ internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, ICo
                         case Finding.Corrupt:
                             corrupt.Add(original.Id);
                             break;
+                        case Finding.Unreadable:
+                            unreadable.Add(original.Id);
+                            break;
                     }
                 }).ConfigureAwait(false);
 
@@ -47,7 +55,7 @@ internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, ICo
             cursor = page.NextCursor;
             if (cursor is null || (options.MaxOriginals is { } cap && checkedCount >= cap) || page.Items.Count == 0)
             {
-                return new VerifyResult(checkedCount, [.. missing], [.. corrupt], cursor);
+                return new VerifyResult(checkedCount, [.. missing], [.. corrupt], [.. unreadable], cursor);
             }
         }
     }
@@ -75,6 +83,19 @@ internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, ICo
             await references.MarkBlobMissingAsync(original.Id, missing: true, cancellationToken).ConfigureAwait(false);
             return Finding.Missing;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if ((await references.GetAsync(original.Id, cancellationToken).ConfigureAwait(false))?.State != OriginalState.Live)
+            {
+                return Finding.Whole; // deleted while it was being read
+            }
+
+            // The store itself found the bytes wrong (its checksum, a length it knows): corrupt.
+            // Anything else may pass (a network error): unreadable, for the next scrub to retry.
+            var finding = ex is ContentIntegrityException ? Finding.Corrupt : Finding.Unreadable;
+            ReconcileLog.Unreadable(logger, ex, original.Id, original.StorageKey, finding == Finding.Corrupt ? "corrupt" : "unreadable");
+            return finding;
+        }
 
         if (actual != original.Digest)
         {
@@ -95,5 +116,6 @@ internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, ICo
         Whole,
         Missing,
         Corrupt,
+        Unreadable,
     }
 }

@@ -8,15 +8,24 @@ namespace ImageDedup.Hashing;
 /// works on the current chunk, so hashing on one core overlaps the read on another.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The end of the content is a read that returns 0 and nothing else: not a short read, and not
+/// what the stream's <see cref="Stream.Length"/> or <see cref="Stream.Position"/> claim. A host's
+/// stream can say it seeks while counting only what it has buffered so far (ASP.NET Core's
+/// FileBufferingReadStream), or report a length that is stale, wrong or unavailable; trusting
+/// any of them stores a truncated original under the digest of the truncated bytes.
+/// </para>
+/// <para>
 /// Allocation does not grow with input size: the two buffers come from the shared pool, the read
 /// is the stream's own (pooled for FileStream) value task, and <see cref="ReadAsync"/> uses the
 /// pooling builder.
+/// </para>
 /// </remarks>
 internal sealed class ChunkReader : IAsyncDisposable
 {
     private readonly Stream _source;
     private readonly int _chunkSize;
-    private byte[] _current;
+    private byte[]? _current;
     private byte[] _next;
     private ValueTask<int> _inflight;
     private bool _hasInflight;
@@ -31,9 +40,10 @@ internal sealed class ChunkReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Returns the next chunk, valid until the next call; empty at the end of the stream. The first
-    /// chunk is filled completely (or to the end; for a seekable source, to the length it reports), so it holds the format signature, and a first
-    /// chunk shorter than the chunk size means the stream has ended.
+    /// Returns the next chunk, valid until the next call; empty at the end of the stream. Every
+    /// chunk is filled completely or up to the read that returned 0, so the first holds the format
+    /// signature, a chunk shorter than the chunk size is the last, and a host stream that hands
+    /// out a few bytes a read still costs one hash call and one spool write per chunk.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
@@ -43,74 +53,88 @@ internal sealed class ChunkReader : IAsyncDisposable
             return ReadOnlyMemory<byte>.Empty;
         }
 
+        var current = _current ?? throw new InvalidOperationException("The chunk buffer was detached.");
         int read;
         if (_hasInflight)
         {
             _hasInflight = false;
             read = await _inflight.ConfigureAwait(false);
-            (_current, _next) = (_next, _current);
+            (_current, _next) = (_next, current);
+            current = _current;
         }
         else
         {
-            read = await ReadFirstAsync(cancellationToken).ConfigureAwait(false);
-            if (read < _chunkSize)
-            {
-                _ended = true;
-                return _current.AsMemory(0, read);
-            }
+            read = await ReadFirstAsync(current, cancellationToken).ConfigureAwait(false);
         }
 
-        if (read == 0)
+        if (read < _chunkSize)
         {
+            // A fill stops short only at a read that returned 0: nothing follows this chunk.
             _ended = true;
-            return ReadOnlyMemory<byte>.Empty;
+            return current.AsMemory(0, read);
         }
 
 #pragma warning disable CA2012 // Stored to overlap with the caller's work; awaited exactly once, here or in DisposeAsync.
-        _inflight = _source.ReadAsync(_next.AsMemory(0, _chunkSize), cancellationToken);
+        _inflight = FillAsync(_next.AsMemory(0, _chunkSize), cancellationToken);
 #pragma warning restore CA2012
         _hasInflight = true;
-        return _current.AsMemory(0, read);
+        return current.AsMemory(0, read);
     }
 
     /// <summary>
-    /// The first read, which nothing overlaps: the caller needs the first chunk before it can do
-    /// anything. A FileStream opened for synchronous I/O (File.OpenRead, the common case) serves
-    /// ReadAsync by running the same blocking read on a thread-pool thread, so awaiting it blocks one
-    /// thread exactly as long as reading inline does and adds a hop on top; this read is done inline.
-    /// Later reads stay asynchronous: they run while the caller hashes.
+    /// Hands the buffer of the chunk last returned to the caller, who returns it to
+    /// <see cref="ArrayPool{T}.Shared"/>. Only once the stream has ended (no read in flight): a
+    /// first chunk that is the whole content is then kept without a copy.
     /// </summary>
-    private ValueTask<int> ReadFirstAsync(CancellationToken cancellationToken)
+    public byte[] DetachCurrent()
     {
-        var buffer = _current.AsMemory(0, _chunkSize);
-        var minimum = FirstReadMinimum();
+        if (!_ended || _hasInflight || _current is null)
+        {
+            throw new InvalidOperationException("Only the last chunk of an ended stream can be detached.");
+        }
+
+        var buffer = _current;
+        _current = null;
+        return buffer;
+    }
+
+    /// <summary>
+    /// The first fill, which nothing overlaps: the caller needs the first chunk before it can do
+    /// anything. A small image costs one read more than its bytes: the one that finds the end. A
+    /// FileStream opened for synchronous I/O (File.OpenRead, the common case) serves ReadAsync by
+    /// running the same blocking read on a thread-pool thread, so awaiting it blocks one thread
+    /// exactly as long as reading inline does and adds a hop on top; this fill, end-finding read
+    /// included, is done inline. Later fills stay asynchronous: they run while the caller hashes.
+    /// </summary>
+    private ValueTask<int> ReadFirstAsync(byte[] current, CancellationToken cancellationToken)
+    {
+        var buffer = current.AsMemory(0, _chunkSize);
         if (_source is FileStream { IsAsync: false })
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return new ValueTask<int>(_source.ReadAtLeast(buffer.Span, minimum, throwOnEndOfStream: false));
+            return new ValueTask<int>(_source.ReadAtLeast(buffer.Span, _chunkSize, throwOnEndOfStream: false));
         }
 
-        return _source.ReadAtLeastAsync(buffer, minimum, throwOnEndOfStream: false, cancellationToken);
+        return FillAsync(buffer, cancellationToken);
     }
 
-    /// <summary>
-    /// How many bytes the first read must gather: a whole chunk, or, when a seekable source says
-    /// less than a chunk is left, just that much. Most images are smaller than a chunk, and a read
-    /// that only reports the end costs a second round trip (a thread-pool hop for a FileStream)
-    /// that can take as long as hashing 64 KiB.
-    /// </summary>
-    private int FirstReadMinimum()
+    /// <summary>Reads until the buffer is full or a read returns 0 (Stream.ReadAtLeastAsync, without its allocation per call).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> FillAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (_source.CanSeek)
+        var filled = 0;
+        while (filled < buffer.Length)
         {
-            var remaining = _source.Length - _source.Position;
-            if (remaining >= 0 && remaining < _chunkSize)
+            var read = await _source.ReadAsync(buffer[filled..], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
             {
-                return (int)remaining;
+                break;
             }
+
+            filled += read;
         }
 
-        return _chunkSize;
+        return filled;
     }
 
     public async ValueTask DisposeAsync()
@@ -130,7 +154,12 @@ internal sealed class ChunkReader : IAsyncDisposable
             }
         }
 
-        ArrayPool<byte>.Shared.Return(_current);
+        if (_current is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_current);
+            _current = null;
+        }
+
         ArrayPool<byte>.Shared.Return(_next);
     }
 }

@@ -17,11 +17,13 @@ internal sealed class Sha256ContentHasher(int chunkSize = Sha256ContentHasher.De
     {
         ArgumentNullException.ThrowIfNull(content);
 
-        if (content is MemoryStream memory && memory.TryGetBuffer(out var exposed))
+        if (content.GetType() == typeof(MemoryStream) && ((MemoryStream)content).TryGetBuffer(out var exposed))
         {
-            // The bytes are already in memory: hash them where they are.
-            var start = (int)memory.Position;
-            memory.Position = memory.Length;
+            // The bytes are already in memory: hash them where they are. Only a MemoryStream
+            // itself: a type derived from it may read differently from what its buffer holds.
+            var memory = (MemoryStream)content;
+            var start = (int)Math.Min(memory.Position, exposed.Count);
+            memory.Position = Math.Max(memory.Position, exposed.Count);
             return ContentDigest.FromSha256(SHA256.HashData(exposed.AsSpan(start)));
         }
 

@@ -6,22 +6,31 @@ namespace ImageDedup.Ingest;
 
 /// <summary>
 /// The one pass over an uploaded stream: sniff the format from the first chunk, enforce the size
-/// limit as bytes arrive, hash every byte, and keep a way to read the bytes again — without a
-/// copy when the host's stream can seek, in a pooled buffer when the content fits one chunk, in a
-/// spool file otherwise.
+/// limit as bytes arrive, hash every byte, and keep a way to read the bytes again: the first
+/// chunk itself when it is the whole content (most images), the host's stream rewound when it can
+/// seek, a spool file otherwise.
 /// </summary>
+/// <remarks>
+/// The content is what the stream yields from its position to the first read that returns 0.
+/// <see cref="Stream.Length"/> is never consulted: a seekable stream may count only what it has
+/// buffered (FileBufferingReadStream), and any stream may report a stale or wrong length. A
+/// rewound stream is read back through <see cref="DigestCheckingStream"/>, so bytes that differ
+/// from those hashed (a stream that changed, or rewound somewhere else) fail the write instead of
+/// being stored under the wrong digest.
+/// </remarks>
 internal static class ContentScanner
 {
     public static async Task<ScannedContent> ScanAsync(Stream source, ScanSettings settings, IContentHasher hasher, CancellationToken cancellationToken)
     {
-        var limit = settings.ExpectedLength is { } expected ? Math.Min(expected, settings.MaxBytes) : settings.MaxBytes;
-        var rewindable = source.CanSeek;
-        var start = rewindable ? source.Position : 0;
-        if (rewindable && source.Length - start > settings.MaxBytes)
+        if (settings.ExpectedLength > settings.MaxBytes)
         {
-            // The length is known up front: refuse before reading a byte.
+            // The declared length is over the limit: refuse before reading a byte. (The stream's
+            // own Length is never asked: it may be wrong, see the remarks.)
             throw new ContentTooLargeException(settings.MaxBytes);
         }
+
+        var limit = settings.ExpectedLength is { } expected ? Math.Min(expected, settings.MaxBytes) : settings.MaxBytes;
+        var start = RewindPoint(source);
 
         using var hash = hasher.CreateHash();
         var reader = new ChunkReader(source, settings.ChunkSize);
@@ -41,7 +50,8 @@ internal static class ContentScanner
                         break;
                     }
 
-                    if (total == 0)
+                    var first = total == 0;
+                    if (first)
                     {
                         contentType = Classify(chunk.Span, settings);
                     }
@@ -56,16 +66,16 @@ internal static class ContentScanner
 
                     hash.Append(chunk.Span);
 
-                    if (rewindable)
+                    if (first && chunk.Length < settings.ChunkSize)
                     {
+                        // A short first chunk is the whole content (the reader saw the end): keep
+                        // its pooled buffer, no copy, and never read the host's stream again.
+                        memory = reader.DetachCurrent();
                         continue;
                     }
 
-                    if (total == chunk.Length && chunk.Length < settings.ChunkSize)
+                    if (start is not null)
                     {
-                        // A first chunk shorter than a chunk is the whole content: keep it in memory.
-                        memory = ArrayPool<byte>.Shared.Rent(chunk.Length);
-                        chunk.CopyTo(memory);
                         continue;
                     }
 
@@ -88,7 +98,7 @@ internal static class ContentScanner
             var type = contentType!;
             var scanned = memory is not null ? ScannedContent.FromMemory(digest, total, type, memory)
                 : spool is not null ? ScannedContent.FromSpool(digest, total, type, spool)
-                : ScannedContent.FromRewindable(digest, total, type, source, start);
+                : ScannedContent.FromRewindable(digest, total, type, source, start!.Value);
             memory = null;
             spool = null;
             return scanned;
@@ -104,6 +114,31 @@ internal static class ContentScanner
             {
                 await spool.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Where to rewind the host's stream to for the second read, or null when it cannot be
+    /// rewound: it does not seek, or its position cannot be read or set. Setting the position to
+    /// itself costs nothing on a stream that really seeks and finds, before a byte is consumed,
+    /// one that only says it does; the content is then spooled instead.
+    /// </summary>
+    private static long? RewindPoint(Stream source)
+    {
+        if (!source.CanSeek)
+        {
+            return null;
+        }
+
+        try
+        {
+            var position = source.Position;
+            source.Position = position;
+            return position;
+        }
+        catch (Exception ex) when (ex is NotSupportedException or IOException)
+        {
+            return null;
         }
     }
 

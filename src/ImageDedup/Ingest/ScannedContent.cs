@@ -5,7 +5,8 @@ namespace ImageDedup.Ingest;
 
 /// <summary>
 /// Content that has been read once: its digest, length and type, and a way to read the same bytes
-/// again for the blob store — the host's seekable stream rewound, a pooled buffer, or a spool file.
+/// again for the blob store: the pooled first chunk when it held the whole content, the host's
+/// seekable stream rewound, or a spool file.
 /// </summary>
 internal sealed class ScannedContent : IAsyncDisposable
 {
@@ -43,7 +44,9 @@ internal sealed class ScannedContent : IAsyncDisposable
     /// <summary>
     /// Opens the bytes again, wrapped so that they are re-hashed as the blob store reads them and
     /// the read fails if they are not exactly the bytes that were hashed: a host stream that
-    /// changed between the two reads can never be stored under the wrong digest.
+    /// changed between the two reads, or that rewinds somewhere else than where it started, can
+    /// never be stored under the wrong digest. Rewinding a host stream that refuses to seek
+    /// throws that stream's own exception.
     /// </summary>
     public Stream OpenVerified(IContentHasher hasher)
     {

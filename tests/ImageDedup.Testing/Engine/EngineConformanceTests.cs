@@ -9,7 +9,7 @@ namespace ImageDedup.Testing.Engine;
 /// The engine's behaviour, specified once and run against every pair of stores. A provider's test
 /// project derives a concrete class that supplies fresh, empty stores.
 /// </summary>
-public abstract class EngineConformanceTests : EngineTestBase
+public abstract partial class EngineConformanceTests : EngineTestBase
 {
     // ---- The seed's cases ---------------------------------------------------------------
 
@@ -179,6 +179,27 @@ public abstract class EngineConformanceTests : EngineTestBase
     }
 
     [Fact]
+    public async Task A_read_racing_the_last_release_finds_no_original_and_a_live_one_without_bytes_is_an_integrity_failure()
+    {
+        var intercepting = new InterceptingBlobStore(Blobs);
+        var engine = CreateEngine(wrapBlobs: _ => intercepting);
+        var gone = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h/1" });
+        intercepting.BeforeOpenRead = async _ =>
+        {
+            // Between the engine's row lookup and its blob open, the last holder lets go.
+            intercepting.BeforeOpenRead = null;
+            Assert.True((await engine.DefaultScope.ReleaseAsync("h/1")).OriginalDeleted);
+        };
+
+        var notFound = await Assert.ThrowsAsync<OriginalNotFoundException>(() => engine.DefaultScope.OpenReadAsync(gone.Original.Id));
+
+        Assert.Equal(gone.Original.Id, notFound.OriginalId);
+        var live = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h/2" });
+        await Blobs.DeleteAsync(live.Original.StorageKey);
+        await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.DefaultScope.OpenReadAsync(live.Original.Id));
+    }
+
+    [Fact]
     public async Task Lookups_by_id_digest_and_holder_find_the_original()
     {
         var engine = CreateEngine();
@@ -278,7 +299,7 @@ public abstract class EngineConformanceTests : EngineTestBase
         var engine = CreateEngine();
 
         Assert.Equal(string.Empty, engine.DefaultScope.Name);
-        Assert.Same(engine.DefaultScope, engine.Scope(string.Empty));
+        Assert.Same(engine.DefaultScope, engine.DefaultScope);
         Assert.Equal("tenant-7", engine.Scope("tenant-7").Name);
         Assert.Throws<ArgumentNullException>(() => engine.Scope(null!));
         Assert.Throws<ArgumentException>(() => engine.Scope("tenant\0"));
@@ -472,11 +493,49 @@ public abstract class EngineConformanceTests : EngineTestBase
         var crashed = await SimulateCrashedIngestAsync();
 
         Assert.Equal(0, (await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.FromHours(1) })).PendingRemoved);
-        var result = await engine.ReconcileAsync(Immediate);
+        // Younger than twice the write timeout: for all reconcile can tell, that ingest is still writing.
+        Assert.Equal(0, (await engine.ReconcileAsync(Immediate)).PendingRemoved);
+        var result = await (await CreateEngineAfterWriteTimeoutAsync()).ReconcileAsync(Immediate);
 
         Assert.Equal(1, result.PendingRemoved);
         Assert.Null(await References.GetAsync(crashed.Id));
         Assert.Null(await Blobs.GetPropertiesAsync(crashed.StorageKey));
+    }
+
+    [Fact]
+    public async Task Reconcile_with_no_grace_period_never_removes_the_pending_row_of_an_ingest_in_flight()
+    {
+        // What `imagededup gc --grace 00:00:00`, or an hourly clean-up with OrphanGracePeriod = 0,
+        // does on another instance while an upload is being written.
+        var intercepting = new InterceptingBlobStore(Blobs);
+        var engine = CreateEngine(o => o.OrphanGracePeriod = TimeSpan.Zero, wrapBlobs: _ => intercepting);
+        var reconciled = new List<ReconcileResult>();
+        intercepting.BeforeWrite = async _ =>
+        {
+            reconciled.Add(await engine.ReconcileAsync());
+            reconciled.Add(await engine.ReconcileAsync(Immediate));
+        };
+        var bytes = TestImages.UniquePng(100_000);
+
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h" });
+
+        Assert.Equal(2, reconciled.Count);
+        Assert.All(reconciled, r => Assert.Equal(0, r.PendingRemoved));
+        Assert.True(result.StoredNewBytes);
+        await AssertBlobHoldsAsync(result.Original, bytes);
+        Assert.Equal(OriginalState.Live, (await References.GetAsync(result.Original.Id))?.State);
+    }
+
+    [Fact]
+    public async Task An_ingest_that_outruns_its_write_timeout_fails_with_a_timeout_and_leaves_nothing()
+    {
+        var intercepting = new InterceptingBlobStore(Blobs);
+        var engine = CreateEngine(o => o.IngestWriteTimeout = TimeSpan.FromMilliseconds(200), wrapBlobs: _ => intercepting);
+        intercepting.BeforeWrite = _ => Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng(100_000)), new IngestRequest { Holder = "h" }));
+
+        await AssertNothingStoredAsync("h");
     }
 
     [Fact]
@@ -534,6 +593,62 @@ public abstract class EngineConformanceTests : EngineTestBase
     }
 
     [Fact]
+    public async Task Ingesting_the_bytes_of_an_original_marked_blob_missing_writes_them_back_and_clears_the_mark()
+    {
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(90_000);
+        var live = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
+        await Blobs.DeleteAsync(live.Original.StorageKey);
+        Assert.Equal([live.Original.Id], (await engine.ReconcileAsync(Immediate)).MissingBlobs);
+
+        var healed = await engine.DefaultScope.IngestAsync(NonSeekableStream.Over(bytes, maxChunk: 10_000), new IngestRequest { Holder = "h/2" });
+
+        Assert.Equal(live.Original.Id, healed.Original.Id);
+        Assert.True(healed.StoredNewBytes);
+        Assert.Null(healed.Original.BlobMissingSince);
+        Assert.Equal(2, healed.Original.ReferenceCount);
+        Assert.Null((await References.GetAsync(live.Original.Id))!.BlobMissingSince);
+        await AssertBlobHoldsAsync(live.Original, bytes);
+        await using (var read = await engine.DefaultScope.OpenReadAsync(live.Original.Id, new ReadOptions { Verify = true }))
+        {
+            Assert.Equal(bytes, await ReadAllAsync(read));
+        }
+
+        var again = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/3" });
+        Assert.False(again.StoredNewBytes);
+        Assert.Empty((await engine.ReconcileAsync(Immediate)).MissingBlobs);
+    }
+
+    [Fact]
+    public async Task A_heal_racing_the_deletion_of_its_original_leaves_at_most_a_row_less_blob_for_reconcile()
+    {
+        var intercepting = new InterceptingBlobStore(Blobs);
+        var engine = CreateEngine(wrapBlobs: _ => intercepting);
+        var bytes = TestImages.UniquePng(30_000);
+        var live = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/1" });
+        await Blobs.DeleteAsync(live.Original.StorageKey);
+        await engine.ReconcileAsync(Immediate);
+        intercepting.BeforeWrite = async _ =>
+        {
+            // The heal has attached h/2 and is about to write; both holders let go meanwhile, so
+            // the original is deleted (row and, already missing, blob) before the bytes land.
+            intercepting.BeforeWrite = null;
+            await engine.DefaultScope.ReleaseAsync("h/1");
+            Assert.True((await engine.DefaultScope.ReleaseAsync("h/2")).OriginalDeleted);
+        };
+
+        var result = await engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/2" });
+
+        Assert.Equal(live.Original.Id, result.Original.Id);
+        Assert.False(result.StoredNewBytes);
+        Assert.Null(await References.GetAsync(live.Original.Id));
+        Assert.Null(await engine.DefaultScope.FindByHolderAsync("h/2"));
+        Assert.True((await ListBlobsAsync()).Count <= 1);
+        Assert.Equal((await ListBlobsAsync()).Count, (await engine.ReconcileAsync(Immediate)).OrphanBlobsDeleted);
+        await AssertNothingStoredAsync("h/1", "h/2");
+    }
+
+    [Fact]
     public async Task A_dry_run_reports_what_reconcile_would_repair_and_changes_nothing()
     {
         var engine = CreateEngine();
@@ -541,7 +656,7 @@ public abstract class EngineConformanceTests : EngineTestBase
         var live = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "h" });
         await Blobs.DeleteAsync(live.Original.StorageKey);
 
-        var report = await engine.ReconcileAsync(Immediate with { DryRun = true });
+        var report = await (await CreateEngineAfterWriteTimeoutAsync()).ReconcileAsync(Immediate with { DryRun = true });
 
         Assert.True(report.DryRun);
         Assert.Equal(1, report.PendingRemoved);
@@ -583,6 +698,48 @@ public abstract class EngineConformanceTests : EngineTestBase
         Assert.Equal([corrupt.Id], results.SelectMany(r => r.Corrupt));
         Assert.Equal([missing.Id], results.SelectMany(r => r.Missing));
         Assert.NotNull((await References.GetAsync(missing.Id))!.BlobMissingSince);
+    }
+
+    [Fact]
+    public async Task Verify_records_a_blob_that_fails_to_read_and_goes_on()
+    {
+        var intercepting = new InterceptingBlobStore(Blobs);
+        var engine = CreateEngine(wrapBlobs: _ => intercepting);
+        var contents = Enumerable.Range(0, 4).Select(i => TestImages.UniquePng(20_000 + i)).ToArray();
+        var originals = new List<Original>();
+        for (var i = 0; i < contents.Length; i++)
+        {
+            originals.Add((await engine.DefaultScope.IngestAsync(new MemoryStream(contents[i]), new IngestRequest { Holder = $"h/{i}" })).Original);
+        }
+
+        // What a store's read can do half-way: an I/O error, its own checksum failing, a short body.
+        var failures = new Dictionary<string, Func<Stream>>
+        {
+            [originals[0].StorageKey] = () => new FaultingStream(contents[0], failAfter: 10_000),
+            [originals[1].StorageKey] = () => new FaultingStream(contents[1], failAfter: 10_000, () => new ContentIntegrityException("The checksum of the body does not match (simulated store).")),
+            [originals[2].StorageKey] = () => new MemoryStream(contents[2], 0, 15_000),
+        };
+        intercepting.OnOpenRead = (key, stream) =>
+        {
+            if (!failures.TryGetValue(key, out var replacement))
+            {
+                return stream;
+            }
+
+            stream.Dispose();
+            return replacement();
+        };
+
+        var result = await engine.VerifyAsync(new VerifyOptions { Concurrency = 1 });
+
+        Assert.Equal(4, result.Checked);
+        Assert.Equal([originals[0].Id], result.Unreadable);
+        Assert.Equal(new[] { originals[1].Id, originals[2].Id }.Order(), result.Corrupt.Order());
+        Assert.Empty(result.Missing);
+        Assert.Null(result.NextCursor);
+        intercepting.OnOpenRead = null;
+        var again = await engine.VerifyAsync();
+        Assert.Empty(again.Unreadable.Concat(again.Corrupt).Concat(again.Missing));
     }
 
         // ---- Bad input leaves nothing behind -------------------------------------------------------
@@ -700,12 +857,25 @@ public abstract class EngineConformanceTests : EngineTestBase
     [Fact]
     public async Task A_stream_that_changes_between_reads_is_never_stored_under_the_wrong_digest()
     {
+        // Larger than one chunk: the engine reads the host's seekable stream a second time.
         var engine = CreateEngine();
-        var bytes = TestImages.UniquePng(10_000);
+        var bytes = TestImages.UniquePng(300_000);
 
         await Assert.ThrowsAsync<ContentIntegrityException>(() => engine.DefaultScope.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" }));
 
         await AssertNothingStoredAsync("h");
+    }
+
+    [Fact]
+    public async Task Content_that_fits_one_chunk_is_read_from_the_host_stream_once()
+    {
+        // The first chunk is kept: a stream that would change on a second read never gets one.
+        var engine = CreateEngine();
+        var bytes = TestImages.UniquePng(10_000);
+
+        var result = await engine.DefaultScope.IngestAsync(new MutatingStream(bytes), new IngestRequest { Holder = "h" });
+
+        await AssertBlobHoldsAsync(result.Original, bytes);
     }
 
     [Fact]
@@ -718,6 +888,26 @@ public abstract class EngineConformanceTests : EngineTestBase
         await Assert.ThrowsAsync<ArgumentException>(() => engine.DefaultScope.ReleaseAsync("bad\nholder"));
         Assert.Throws<FormatException>(() => ContentDigest.Parse("md5:abc"));
         await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task Argument_errors_of_an_ingest_request_are_thrown_before_a_byte_is_read()
+    {
+        var engine = CreateEngine(o => o.MaxImageBytes = 100_000);
+        var untouchable = new FaultingStream(TestImages.UniquePng(), failAfter: 0); // any read throws IOException
+
+        var negative = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => engine.DefaultScope.IngestAsync(untouchable, new IngestRequest { Holder = "h", ExpectedLength = -1 }));
+        Assert.Equal("request", negative.ParamName);
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => engine.DefaultScope.IngestAsync(untouchable, new IngestRequest { Holder = "h", DeclaredContentType = "image/png\r\nX-Injected: 1" }));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => engine.DefaultScope.IngestAsync(untouchable, new IngestRequest { Holder = "h", DeclaredContentType = new string('a', 256) }));
+        await Assert.ThrowsAsync<ContentTooLargeException>(
+            () => engine.DefaultScope.IngestAsync(untouchable, new IngestRequest { Holder = "h", ExpectedLength = 100_001 }));
+
+        Assert.Equal(0, untouchable.BytesRead);
+        await AssertNothingStoredAsync("h");
     }
 
     // ---- Concurrency ---------------------------------------------------------------------------

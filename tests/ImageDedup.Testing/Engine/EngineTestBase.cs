@@ -68,6 +68,18 @@ public abstract class EngineTestBase : IAsyncLifetime
     /// <summary>Reconcile with no grace at all, so what a test just left behind counts as stale.</summary>
     protected static ReconcileOptions Immediate => new() { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero };
 
+    /// <summary>
+    /// An engine whose ingest write timeout is short and has passed twice over since now, so its
+    /// reconcile may treat every pending row this test made so far as abandoned.
+    /// </summary>
+    protected async Task<IImageDedup> CreateEngineAfterWriteTimeoutAsync()
+    {
+        var timeout = TimeSpan.FromMilliseconds(100);
+        var engine = CreateEngine(o => o.IngestWriteTimeout = timeout);
+        await Task.Delay(3 * timeout);
+        return engine;
+    }
+
     /// <summary>What an ingest that died after writing its blob leaves: a pending row and its blob.</summary>
     protected async Task<NewOriginal> SimulateCrashedIngestAsync()
     {
