@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace ImageDedup;
 
 /// <summary>What a reconcile run repaired (or, in a dry run, would repair).</summary>
@@ -20,4 +23,12 @@ public sealed record ReconcileResult
 
     /// <summary>Live originals whose blob is missing. They are marked and kept, never dropped: their bytes must be restored or their holders told.</summary>
     public required IReadOnlyList<Guid> MissingBlobs { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"DryRun = {DryRun}, PendingRemoved = {PendingRemoved}, DeletionsFinished = {DeletionsFinished}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"OrphanBlobsDeleted = {OrphanBlobsDeleted}, IncompleteWritesDeleted = {IncompleteWritesDeleted}, ");
+        PrintedList.Append(builder, nameof(MissingBlobs), MissingBlobs);
+        return true;
+    }
 }

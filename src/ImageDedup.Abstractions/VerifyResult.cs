@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace ImageDedup;
 
 /// <summary>What a scrub found. An original whose blob fails to read is reported here and the scrub goes on.</summary>
@@ -12,4 +15,17 @@ namespace ImageDedup;
 /// error): the bytes may be whole; a later scrub retries them. Each is logged with its exception.
 /// </param>
 /// <param name="NextCursor">Where to resume; null when every original was checked.</param>
-public sealed record VerifyResult(long Checked, IReadOnlyList<Guid> Missing, IReadOnlyList<Guid> Corrupt, IReadOnlyList<Guid> Unreadable, string? NextCursor);
+public sealed record VerifyResult(long Checked, IReadOnlyList<Guid> Missing, IReadOnlyList<Guid> Corrupt, IReadOnlyList<Guid> Unreadable, string? NextCursor)
+{
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"Checked = {Checked}, ");
+        PrintedList.Append(builder, nameof(Missing), Missing);
+        builder.Append(", ");
+        PrintedList.Append(builder, nameof(Corrupt), Corrupt);
+        builder.Append(", ");
+        PrintedList.Append(builder, nameof(Unreadable), Unreadable);
+        builder.Append(CultureInfo.InvariantCulture, $", NextCursor = {NextCursor}");
+        return true;
+    }
+}

@@ -14,8 +14,10 @@ internal sealed class PostgresHealthCheck : IHealthCheck
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            await _store.PingAsync(cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("The ImageDedup PostgreSQL server answers.");
+            // Npgsql does not always give up a connection handshake on cancellation; a health
+            // check must answer within its registration's timeout, so stop waiting regardless.
+            await _store.PingAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("The PostgreSQL server answers.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -25,7 +27,7 @@ internal sealed class PostgresHealthCheck : IHealthCheck
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, "The ImageDedup PostgreSQL server does not answer.", exception);
+            return new HealthCheckResult(context.Registration.FailureStatus, PostgresFailure.Describe(exception, _store.DataSource), exception);
         }
     }
 }

@@ -81,8 +81,9 @@ public static class PostgresImageDedupBuilderExtensions
     /// <param name="name">The name the check reports under.</param>
     /// <param name="failureStatus">The status reported when the server does not answer; <see cref="HealthStatus.Unhealthy"/> when null.</param>
     /// <param name="tags">Tags to filter checks by, for example <c>ready</c>.</param>
+    /// <param name="timeout">How long one check may run before it is cut off and reported as failed; null for no limit beyond the client's own timeouts.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static IImageDedupBuilder AddPostgresHealthCheck(this IImageDedupBuilder builder, string name = "imagededup-postgres", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    public static IImageDedupBuilder AddPostgresHealthCheck(this IImageDedupBuilder builder, string name = "imagededup-postgres", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -90,7 +91,8 @@ public static class PostgresImageDedupBuilderExtensions
             name,
             provider => new PostgresHealthCheck(provider.GetRequiredService<PostgresReferenceStore>()),
             failureStatus,
-            tags));
+            tags,
+            timeout));
         return builder;
     }
 }

@@ -15,6 +15,13 @@ internal sealed class S3BlobStoreOptionsValidator : IValidateOptions<S3BlobStore
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 
+    /// <summary>S3's bucket naming rules (general-purpose buckets), which S3-compatible servers follow too.</summary>
+    private static bool IsBucketName(string name)
+        => name.Length is >= 3 and <= 63
+            && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-')
+            && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
+            && !name.Contains("..", StringComparison.Ordinal);
+
     /// <summary>Every reason the options are unusable; empty when they are fine.</summary>
     internal static List<string> Check(S3BlobStoreOptions options)
     {
@@ -23,9 +30,9 @@ internal sealed class S3BlobStoreOptionsValidator : IValidateOptions<S3BlobStore
         {
             failures.Add("S3BlobStoreOptions.BucketName is required: the bucket that holds the blobs.");
         }
-        else if (options.BucketName.Length is < 3 or > 255 || options.BucketName.Any(c => c is '/' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        else if (!IsBucketName(options.BucketName))
         {
-            failures.Add($"S3BlobStoreOptions.BucketName '{options.BucketName}' is not a bucket name (3 to 255 characters, no '/', no spaces).");
+            failures.Add($"S3BlobStoreOptions.BucketName '{options.BucketName}' is not a bucket name: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit.");
         }
 
         if (S3KeyPrefix.Check(options.KeyPrefix) is { } prefixProblem)

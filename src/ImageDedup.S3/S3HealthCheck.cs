@@ -23,7 +23,7 @@ internal sealed class S3HealthCheck(S3ClientSource clients, string bucketName) :
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"Bucket '{bucketName}' is not reachable: {ex.Message}", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, S3Failure.Describe(ex, bucketName, clients.Client), ex);
         }
     }
 }

@@ -54,8 +54,9 @@ public static class S3ImageDedupBuilderExtensions
     /// <param name="name">The health check's name.</param>
     /// <param name="failureStatus">The status reported when the bucket is unreachable; null for <see cref="HealthStatus.Unhealthy"/>.</param>
     /// <param name="tags">Tags to filter health checks by.</param>
+    /// <param name="timeout">How long one check may run before it is cut off and reported as failed; null for no limit beyond the client's own timeouts.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IImageDedupBuilder AddS3HealthCheck(this IImageDedupBuilder builder, string name = "imagededup-s3", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    public static IImageDedupBuilder AddS3HealthCheck(this IImageDedupBuilder builder, string name = "imagededup-s3", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -66,7 +67,8 @@ public static class S3ImageDedupBuilderExtensions
                 provider.GetRequiredService<S3ClientSource>(),
                 provider.GetRequiredService<IOptions<S3BlobStoreOptions>>().Value.BucketName),
             failureStatus,
-            tags));
+            tags,
+            timeout));
         return builder;
     }
 

@@ -21,6 +21,19 @@ public sealed class HealthCheckTests(PostgresDatabase database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_wrong_password_is_named_as_such()
+    {
+        var wrong = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = "not-the-password" };
+        await using var provider = Build(wrong.ConnectionString, name: "pg");
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        var entry = report.Entries["pg"];
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith($"The PostgreSQL server at {wrong.Host}:{wrong.Port}/{wrong.Database} refused the login of '{wrong.Username}': password authentication failed", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unhealthy_against_a_closed_port()
     {
         var closed = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = ClosedPort(), Timeout = 3 };
@@ -31,6 +44,7 @@ public sealed class HealthCheckTests(PostgresDatabase database) : IClassFixture<
         var entry = report.Entries["pg"];
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
         Assert.NotNull(entry.Exception);
+        Assert.StartsWith($"The PostgreSQL server at 127.0.0.1:{closed.Port}/{closed.Database} cannot be reached", entry.Description, StringComparison.Ordinal);
     }
 
     private static ServiceProvider Build(string connectionString, string name = "imagededup-postgres")

@@ -25,6 +25,7 @@ public sealed class HealthCheckTests
         var report = await CheckAsync(server.ServiceUrl, server, bucket: "imagededup-no-such-bucket");
 
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["imagededup-s3"].Status);
+        Assert.Equal($"Bucket 'imagededup-no-such-bucket' does not exist at {server.ServiceUrl}.", report.Entries["imagededup-s3"].Description);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class HealthCheckTests
 
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["s3"].Status);
         Assert.NotNull(report.Entries["s3"].Exception);
+        Assert.StartsWith($"The S3 endpoint {proxy.Url} of bucket '{server.BucketName}' cannot be reached", report.Entries["s3"].Description, StringComparison.Ordinal);
     }
 
     private static async Task<HealthReport> CheckAsync(Uri url, S3TestServer server, string? bucket = null, string? name = null, int retries = 1)

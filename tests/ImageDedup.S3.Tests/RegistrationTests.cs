@@ -85,6 +85,28 @@ public sealed class RegistrationTests
         Assert.Contains(option, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("abc", true)]
+    [InlineData("my.bucket-1", true)]
+    [InlineData("a23456789012345678901234567890123456789012345678901234567890123", true)]
+    [InlineData("ab", false)]
+    [InlineData("a234567890123456789012345678901234567890123456789012345678901234", false)]
+    [InlineData("Originals", false)]
+    [InlineData("under_score", false)]
+    [InlineData("-start", false)]
+    [InlineData("end-", false)]
+    [InlineData("a..b", false)]
+    public void Bucket_names_follow_the_S3_rules(string name, bool valid)
+    {
+        var problems = S3BlobStoreOptionsValidator.Check(new S3BlobStoreOptions { BucketName = name });
+
+        Assert.Equal(valid, !problems.Any(p => p.Contains("BucketName", StringComparison.Ordinal)));
+        if (!valid)
+        {
+            Assert.Contains(problems, p => p.Contains("3 to 63", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void The_client_config_follows_the_options()
     {

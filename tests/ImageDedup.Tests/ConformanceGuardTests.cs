@@ -49,7 +49,7 @@ public partial class ConformanceGuardTests
         Assert.True(Directory.Exists(testDirectory), $"{provider} has no test project at tests/{provider}.Tests");
         var tests = ReadSources(testDirectory);
 
-        var required = new List<string> { "EngineConformanceTests" };
+        var required = new List<string> { "EngineConformanceTests", "RegistrationConformanceTests" };
         if (Implements(source, "IReferenceStore"))
         {
             required.Add("ReferenceStoreConformanceTests");
@@ -64,6 +64,11 @@ public partial class ConformanceGuardTests
         if (Implements(source, "IBlobUrlSigner"))
         {
             required.Add("ReadUrlConformanceTests");
+        }
+
+        if (Regex.IsMatch(source, @"public static IImageDedupBuilder Add\w+HealthCheck\("))
+        {
+            required.Add("HealthCheckConformanceTests");
         }
 
         Assert.True(required.Count > 1, $"{provider} implements neither IReferenceStore nor IBlobStore");

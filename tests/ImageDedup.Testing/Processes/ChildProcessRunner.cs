@@ -16,8 +16,17 @@ public static class ChildProcessRunner
 
     /// <summary>Runs <c>dotnet <paramref name="assemblyPath"/> <paramref name="arguments"/></c> and waits for it.</summary>
     /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
-    public static async Task<ChildProcessResult> RunAsync(
+    public static Task<ChildProcessResult> RunAsync(
         string assemblyPath,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout,
+        params string[] arguments)
+        => RunDotnetAsync(null, environment, timeout, [assemblyPath, .. arguments]);
+
+    /// <summary>Runs the dotnet host (the SDK's commands or a program) with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
+    /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
+    public static async Task<ChildProcessResult> RunDotnetAsync(
+        string? workingDirectory,
         IReadOnlyDictionary<string, string>? environment,
         TimeSpan timeout,
         params string[] arguments)
@@ -27,8 +36,8 @@ public static class ChildProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
-        start.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -39,7 +48,7 @@ public static class ChildProcessRunner
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assemblyPath}.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start dotnet {string.Join(' ', arguments)}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(timeout);
@@ -50,7 +59,7 @@ public static class ChildProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(assemblyPath)} {string.Join(' ', arguments)} did not finish within {timeout}.");
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {timeout}.");
         }
 
         return new ChildProcessResult(process.ExitCode, await output, await error);
