@@ -30,4 +30,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(9, LogLevel.Warning, "Upload declared as '{Declared}' was detected as '{Detected}'; the detected type is stored")]
     public static partial void ContentTypeMismatch(ILogger logger, string declared, string detected);
+
+    [LoggerMessage(10, LogLevel.Debug, "Structure of the {ContentType} upload ({Length} bytes): {Outcome}, {Detail}")]
+    public static partial void StructureChecked(ILogger logger, string contentType, long length, ImageDedup.Ingest.Structure.StructureOutcome outcome, string detail);
 }

@@ -1,18 +1,22 @@
 using System.Buffers;
+using ImageDedup.Engine;
 using ImageDedup.Hashing;
+using ImageDedup.Ingest.Structure;
 using ImageDedup.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace ImageDedup.Ingest;
 
 /// <summary>
 /// The one pass over an uploaded stream: sniff the format from the first chunk, enforce the size
-/// limit as bytes arrive, hash every byte, and keep a way to read the bytes again — without a
-/// copy when the host's stream can seek, in a pooled buffer when the content fits one chunk, in a
+/// limit as bytes arrive, hash every byte, follow the image's structure to refuse a file cut
+/// short, and keep a way to read the bytes again — without a copy when the host's stream can
+/// seek, in a pooled buffer when the content fits one chunk, in a
 /// spool file otherwise.
 /// </summary>
 internal static class ContentScanner
 {
-    public static async Task<ScannedContent> ScanAsync(Stream source, ScanSettings settings, IContentHasher hasher, CancellationToken cancellationToken)
+    public static async Task<ScannedContent> ScanAsync(Stream source, ScanSettings settings, IContentHasher hasher, ILogger logger, CancellationToken cancellationToken)
     {
         var limit = settings.ExpectedLength is { } expected ? Math.Min(expected, settings.MaxBytes) : settings.MaxBytes;
         var rewindable = source.CanSeek;
@@ -30,6 +34,7 @@ internal static class ContentScanner
         try
         {
             string? contentType = null;
+            StructureWalker? structure = null;
             long total = 0;
             await using (reader.ConfigureAwait(false))
             {
@@ -44,6 +49,7 @@ internal static class ContentScanner
                     if (total == 0)
                     {
                         contentType = Classify(chunk.Span, settings);
+                        structure = StructureWalker.For(chunk.Span);
                     }
 
                     total += chunk.Length;
@@ -55,6 +61,7 @@ internal static class ContentScanner
                     }
 
                     hash.Append(chunk.Span);
+                    structure?.Append(chunk.Span);
 
                     if (rewindable)
                     {
@@ -86,6 +93,7 @@ internal static class ContentScanner
 
             var digest = hash.Finish();
             var type = contentType!;
+            CheckStructure(structure, type, total, settings, logger);
             var scanned = memory is not null ? ScannedContent.FromMemory(digest, total, type, memory)
                 : spool is not null ? ScannedContent.FromSpool(digest, total, type, spool)
                 : ScannedContent.FromRewindable(digest, total, type, source, start);
@@ -104,6 +112,21 @@ internal static class ContentScanner
             {
                 await spool.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private static void CheckStructure(StructureWalker? structure, string contentType, long length, ScanSettings settings, ILogger logger)
+    {
+        if (structure is null)
+        {
+            return;
+        }
+
+        var verdict = structure.Finish();
+        EngineLog.StructureChecked(logger, contentType, length, verdict.Outcome, verdict.Detail);
+        if (verdict.Outcome == StructureOutcome.Truncated && !settings.AllowTruncatedImages)
+        {
+            throw new ImageTruncatedException(contentType, length, verdict.Detail);
         }
     }
 
