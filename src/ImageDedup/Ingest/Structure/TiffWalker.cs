@@ -3,21 +3,25 @@ using System.Buffers.Binary;
 namespace ImageDedup.Ingest.Structure;
 
 /// <summary>
-/// TIFF (classic, 32-bit offsets): the header's first IFD and the IFD chain after it, walked forward
-/// only — an IFD placed before bytes already streamed past cannot be read without buffering, so the
-/// chain is followed only while each next IFD lies further on. For every IFD that is read: the IFD
-/// itself, every tag's out-of-line values, the EXIF/GPS/interoperability IFD pointers, and the image
-/// data — the strip or tile with the largest offset plus its byte count — must lie inside the content.
+/// TIFF (classic, 32-bit offsets): the IFDs — the first one, the chain after it and the EXIF, GPS
+/// and interoperability IFDs they point at — walked forward only: an IFD or table placed before
+/// bytes already streamed past cannot be read without buffering, so it is skipped (its tag's value
+/// range is still required). For every IFD that is read, the IFD itself, every tag's out-of-line
+/// values and the image data (the strip or tile with the largest offset, plus its byte count) must
+/// lie inside the content. A byte-count table placed before its offsets table (libtiff's order)
+/// cannot be paired index by index in constant memory: its last count is used when the largest
+/// offset is the last strip's (strips in file order), else its smallest count, a lower bound. At most <see cref="MaxPending"/> IFDs and tables wait to be read at once.
 /// </summary>
 internal sealed class TiffWalker : StructureWalker
 {
+    private const int MaxPending = 16;
     private const ushort StripOffsets = 273;
     private const ushort StripByteCounts = 279;
     private const ushort TileOffsets = 324;
     private const ushort TileByteCounts = 325;
 
-    // Targets an IFD points at, read in file order once the IFD is done.
-    private readonly Target[] _targets = new Target[3];
+    private readonly Target[] _pending = new Target[MaxPending];
+    private int _pendingCount;
     private bool _little;
     private Phase _phase = Phase.Header;
     private long _ifdStart;
@@ -25,13 +29,14 @@ internal sealed class TiffWalker : StructureWalker
     private int _ifds;
     private ValueArray _offsets;
     private ValueArray _counts;
-    private long _nextIfd;
-    private int _targetCount;
-    private int _targetIndex;
+
+    // The table being read.
+    private Target _table;
     private uint _element;
     private long _maxOffset;
     private long _maxIndex;
-    private bool _offsetsKnown;
+    private uint _minCount;
+    private uint _lastCount;
 
     public TiffWalker() => Expect(8);
 
@@ -41,18 +46,17 @@ internal sealed class TiffWalker : StructureWalker
         IfdCount,
         Entry,
         NextIfd,
-        Offsets,
-        Counts,
+        Table,
     }
 
     private enum TargetKind
     {
+        Ifd,
         Offsets,
         Counts,
-        Ifd,
     }
 
-    protected override string CompleteDetail => $"TIFF IFD chain ({_ifds} read), tag values and image data present";
+    protected override string CompleteDetail => $"TIFF IFDs ({_ifds} read), tag values and image data present";
 
     protected override void OnField(ReadOnlySpan<byte> field)
     {
@@ -60,7 +64,8 @@ internal sealed class TiffWalker : StructureWalker
         {
             case Phase.Header:
                 _little = field[0] == (byte)'I';
-                GoToIfd(U32(field[4..]));
+                Add(new Target(U32(field[4..]), TargetKind.Ifd));
+                NextTarget();
                 break;
             case Phase.IfdCount:
                 _ifds++;
@@ -78,11 +83,16 @@ internal sealed class TiffWalker : StructureWalker
                 Expect(_entriesLeft == 0 ? 4 : 12);
                 break;
             case Phase.NextIfd:
-                _nextIfd = U32(field);
-                PlanTargets();
+                if (U32(field) is var next and not 0)
+                {
+                    Add(new Target(next, TargetKind.Ifd));
+                }
+
+                PlanImageData();
+                NextTarget();
                 break;
             default:
-                ReadElement(Element(field, _phase == Phase.Offsets ? _offsets.ElementSize : _counts.ElementSize));
+                ReadElement(_table.ElementSize == 2 ? U16(field) : U32(field));
                 break;
         }
     }
@@ -90,24 +100,9 @@ internal sealed class TiffWalker : StructureWalker
     protected override string? Incomplete(bool atBoundary) => _phase switch
     {
         Phase.Header => "the TIFF header is cut short",
-        Phase.IfdCount or Phase.Entry or Phase.NextIfd => $"the TIFF IFD at byte {_ifdStart} is cut short or missing",
-        _ => $"the strip or tile table of TIFF IFD {_ifds} is cut short or missing",
+        Phase.Table => $"the strip or tile table at byte {_table.Start} is cut short or missing",
+        _ => $"the TIFF IFD at byte {_ifdStart} is cut short or missing",
     };
-
-    private void GoToIfd(long offset)
-    {
-        if (offset < 8 || offset < Position)
-        {
-            // Behind us (or inside the header): not readable in one forward pass.
-            Finished();
-            return;
-        }
-
-        _ifdStart = offset;
-        _phase = Phase.IfdCount;
-        Require(offset + 2, "a TIFF IFD");
-        Expect(2, skipFirst: offset - Position);
-    }
 
     private void ReadEntry(ReadOnlySpan<byte> entry)
     {
@@ -121,14 +116,16 @@ internal sealed class TiffWalker : StructureWalker
         {
             Require(Add(U32(valueField), bytes), "the values of a TIFF tag");
         }
-        else if (tag is 34665 or 34853 or 40965 or 330 && count == 1 && U32(valueField) is var pointer and not 0)
+        else if (tag is 34665 or 34853 or 40965 && count == 1 && U32(valueField) is var pointer and not 0)
         {
+            // The EXIF, GPS and interoperability IFDs: more IFDs to walk.
             Require(pointer + 2L, "the EXIF, GPS or interoperability IFD of a TIFF");
+            Add(new Target(pointer, TargetKind.Ifd));
         }
 
         if (tag is StripOffsets or TileOffsets or StripByteCounts or TileByteCounts && size is 2 or 4 && count > 0)
         {
-            var array = new ValueArray(count, (int)size, bytes <= 4 ? Position - 4 : U32(valueField), bytes <= 4, U32Raw(valueField));
+            var array = new ValueArray(count, (int)size, bytes <= 4 ? -1 : U32(valueField), BinaryPrimitives.ReadUInt32BigEndian(valueField));
             if (tag is StripOffsets or TileOffsets)
             {
                 _offsets = array;
@@ -140,77 +137,86 @@ internal sealed class TiffWalker : StructureWalker
         }
     }
 
-    // After an IFD: pair inline tables at once, then visit what lies ahead in file order.
-    private void PlanTargets()
+    // After an IFD: pair the strip or tile tables at once when both are inline, else queue them.
+    private void PlanImageData()
     {
-        _targetCount = 0;
-        _targetIndex = 0;
-        _offsetsKnown = false;
-        _maxOffset = -1;
-        if (_offsets.Count > 0 && _offsets.Inline)
+        if (_offsets.Count == 0)
         {
+            return;
+        }
+
+        if (_offsets.Inline)
+        {
+            long max = -1, index = 0;
             for (var i = 0; i < _offsets.Count; i++)
             {
-                OfferOffset(InlineElement(_offsets, i), i);
+                if (InlineElement(_offsets, i) is var offset && offset > max)
+                {
+                    (max, index) = (offset, i);
+                }
             }
 
-            _offsetsKnown = true;
-        }
-        else if (_offsets.Count > 0)
-        {
-            _targets[_targetCount++] = new Target(_offsets.Start, TargetKind.Offsets);
+            Require(max, "the image data of a TIFF");
+            if (_counts.Count > index && _counts.Inline)
+            {
+                Require(max + InlineElement(_counts, (int)index), "the image data of a TIFF");
+            }
+            else if (_counts.Count > index)
+            {
+                Add(new Target(_counts.Start, TargetKind.Counts, _counts.Count, _counts.ElementSize, max, index));
+            }
+
+            return;
         }
 
-        if (_counts.Count > 0 && _counts.Inline)
+        // Inline counts travel with the offsets table; a counts table is paired when it comes
+        // later, and when it comes first (libtiff's order) it leaves its last and smallest count.
+        var inlineCounts = _counts.Count > 0 && _counts.Inline ? _counts : default;
+        Add(new Target(_offsets.Start, TargetKind.Offsets, _offsets.Count, _offsets.ElementSize, InlineCounts: inlineCounts));
+        if (_counts.Count > 0 && !_counts.Inline)
         {
-            PairInlineCounts();
+            Add(new Target(_counts.Start, TargetKind.Counts, _counts.Count, _counts.ElementSize));
         }
-        else if (_counts.Count > 0)
-        {
-            _targets[_targetCount++] = new Target(_counts.Start, TargetKind.Counts);
-        }
-
-        if (_nextIfd != 0)
-        {
-            _targets[_targetCount++] = new Target(_nextIfd, TargetKind.Ifd);
-        }
-
-        Array.Sort(_targets, 0, _targetCount);
-        NextTarget();
     }
 
     private void NextTarget()
     {
-        if (_offsetsKnown && _maxOffset >= 0)
+        while (_pendingCount > 0)
         {
-            // Without the byte counts paired, the last strip must at least start inside the content.
-            Require(_maxOffset, "the image data of a TIFF");
-        }
-
-        while (_targetIndex < _targetCount)
-        {
-            var target = _targets[_targetIndex++];
-            if (target.Start < Position)
+            var first = 0;
+            for (var i = 1; i < _pendingCount; i++)
             {
-                continue;
+                if (_pending[i].Start < _pending[first].Start)
+                {
+                    first = i;
+                }
             }
 
-            switch (target.Kind)
+            var target = _pending[first];
+            _pending[first] = _pending[--_pendingCount];
+            if (target.Start < Position || (target.Kind == TargetKind.Ifd && target.Start < 8))
             {
-                case TargetKind.Ifd:
-                    GoToIfd(target.Start);
-                    return;
-                case TargetKind.Offsets:
-                    _phase = Phase.Offsets;
-                    _element = 0;
-                    Expect(_offsets.ElementSize, skipFirst: target.Start - Position);
-                    return;
-                default:
-                    _phase = Phase.Counts;
-                    _element = 0;
-                    Expect(_counts.ElementSize, skipFirst: target.Start - Position);
-                    return;
+                continue; // behind us: not readable in one forward pass
             }
+
+            if (target.Kind == TargetKind.Ifd)
+            {
+                _ifdStart = target.Start;
+                _phase = Phase.IfdCount;
+                Require(target.Start + 2, "a TIFF IFD");
+                Expect(2, skipFirst: target.Start - Position);
+            }
+            else
+            {
+                _table = target;
+                _phase = Phase.Table;
+                _element = 0;
+                _maxOffset = -1;
+                _maxIndex = 0;
+                Expect(target.ElementSize, skipFirst: target.Start - Position);
+            }
+
+            return;
         }
 
         Finished();
@@ -218,59 +224,70 @@ internal sealed class TiffWalker : StructureWalker
 
     private void ReadElement(uint value)
     {
-        var array = _phase == Phase.Offsets ? _offsets : _counts;
-        if (_phase == Phase.Offsets)
+        if (_table.Kind == TargetKind.Offsets && value > _maxOffset)
         {
-            OfferOffset(value, _element);
+            (_maxOffset, _maxIndex) = (value, _element);
         }
-        else if (_offsetsKnown)
+        else if (_table.Kind == TargetKind.Counts)
         {
-            OfferCount(value, _element);
+            if (_element == _table.PairIndex && _table.PairOffset >= 0)
+            {
+                Require(_table.PairOffset + value, "the image data of a TIFF");
+            }
+
+            _minCount = _element == 0 ? value : Math.Min(_minCount, value);
+            _lastCount = value;
         }
 
-        _element++;
-        if (_element < array.Count)
+        if (++_element < _table.Count)
         {
-            Expect(array.ElementSize);
+            Expect(_table.ElementSize);
             return;
         }
 
-        if (_phase == Phase.Offsets)
+        if (_table.Kind == TargetKind.Offsets)
         {
-            _offsetsKnown = true;
-            PairInlineCounts();
+            Require(_maxOffset, "the image data of a TIFF");
+            if (_table.InlineCounts.Count > _maxIndex)
+            {
+                Require(_maxOffset + InlineElement(_table.InlineCounts, (int)_maxIndex), "the image data of a TIFF");
+            }
+            else if (_table.CountsRead)
+            {
+                // Strips in file order end with the last one; otherwise the smallest count is a safe lower bound.
+                Require(_maxOffset + (_maxIndex == _table.Count - 1 ? _table.LastCount : _table.MinCount), "the image data of a TIFF");
+            }
+
+            // Hand the largest offset to this IFD's counts table, still ahead.
+            for (var i = 0; i < _pendingCount; i++)
+            {
+                if (_pending[i].Kind == TargetKind.Counts && _pending[i].Ifd == _table.Ifd && _pending[i].PairOffset < 0)
+                {
+                    _pending[i] = _pending[i] with { PairOffset = _maxOffset, PairIndex = _maxIndex };
+                }
+            }
+        }
+
+        else
+        {
+            // Read before its offsets table: leave what pairing needs to that table, still ahead.
+            for (var i = 0; i < _pendingCount; i++)
+            {
+                if (_pending[i].Kind == TargetKind.Offsets && _pending[i].Ifd == _table.Ifd)
+                {
+                    _pending[i] = _pending[i] with { CountsRead = true, MinCount = _minCount, LastCount = _lastCount };
+                }
+            }
         }
 
         NextTarget();
     }
 
-    private void PairInlineCounts()
+    private void Add(Target target)
     {
-        if (!_offsetsKnown || !_counts.Inline)
+        if (_pendingCount < MaxPending)
         {
-            return;
-        }
-
-        for (var i = 0; i < _counts.Count; i++)
-        {
-            OfferCount(InlineElement(_counts, i), i);
-        }
-    }
-
-    private void OfferOffset(uint offset, long index)
-    {
-        if (offset > _maxOffset)
-        {
-            _maxOffset = offset;
-            _maxIndex = index;
-        }
-    }
-
-    private void OfferCount(uint count, long index)
-    {
-        if (index == _maxIndex && _maxOffset >= 0)
-        {
-            Require(_maxOffset + count, "the image data of a TIFF");
+            _pending[_pendingCount++] = target with { Ifd = _ifds };
         }
     }
 
@@ -278,16 +295,12 @@ internal sealed class TiffWalker : StructureWalker
     {
         Span<byte> raw = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(raw, array.Raw);
-        return Element(raw[(index * array.ElementSize)..], array.ElementSize);
+        return array.ElementSize == 2 ? U16(raw[(index * 2)..]) : U32(raw);
     }
-
-    private uint Element(ReadOnlySpan<byte> bytes, int size) => size == 2 ? U16(bytes) : U32(bytes);
 
     private ushort U16(ReadOnlySpan<byte> b) => _little ? BinaryPrimitives.ReadUInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16BigEndian(b);
 
     private uint U32(ReadOnlySpan<byte> b) => _little ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
-
-    private static uint U32Raw(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt32BigEndian(b);
 
     // Bytes per value of each TIFF 6 field type; unknown types say nothing.
     private static long TypeSize(ushort type) => type switch
@@ -299,10 +312,23 @@ internal sealed class TiffWalker : StructureWalker
         _ => 0,
     };
 
-    private readonly record struct ValueArray(uint Count, int ElementSize, long Start, bool Inline, uint Raw);
-
-    private readonly record struct Target(long Start, TargetKind Kind) : IComparable<Target>
+    /// <summary>A strip or tile table as its tag gives it: inline (in the 4 value bytes, <see cref="Raw"/>) or at <see cref="Start"/>.</summary>
+    private readonly record struct ValueArray(uint Count, int ElementSize, long Start, uint Raw)
     {
-        public int CompareTo(Target other) => Start.CompareTo(other.Start);
+        public bool Inline => Start < 0;
     }
+
+    /// <summary>Something ahead to read: an IFD, or a strip/tile table with what is known to pair it.</summary>
+    private readonly record struct Target(
+        long Start,
+        TargetKind Kind,
+        uint Count = 0,
+        int ElementSize = 0,
+        long PairOffset = -1,
+        long PairIndex = 0,
+        ValueArray InlineCounts = default,
+        int Ifd = 0,
+        bool CountsRead = false,
+        uint MinCount = 0,
+        uint LastCount = 0);
 }
