@@ -24,13 +24,33 @@ internal static class StructureTarget
         }
     }
 
-    /// <summary>Walks <paramref name="input"/> in chunks chosen by <paramref name="splitSeed"/> (0: one chunk; all ones: single bytes).</summary>
+    /// <summary>
+    /// Walks <paramref name="input"/> in chunks chosen by <paramref name="splitSeed"/> (0: one chunk;
+    /// all ones: single bytes) and checks the allocation bound.
+    /// </summary>
     public static StructureVerdict? Walk(ReadOnlySpan<byte> input, uint splitSeed)
+    {
+        var verdict = WalkMeasured(input, splitSeed, out var allocated);
+        if (allocated > AllocationBound)
+        {
+            // The first message formatted in a process initialises culture data once: measure again.
+            verdict = WalkMeasured(input, splitSeed, out allocated);
+            if (allocated > AllocationBound)
+            {
+                throw new InvalidOperationException($"Walking {input.Length} bytes allocated {allocated} bytes, more than the bound of {AllocationBound}.");
+            }
+        }
+
+        return verdict;
+    }
+
+    private static StructureVerdict? WalkMeasured(ReadOnlySpan<byte> input, uint splitSeed, out long allocated)
     {
         var before = GC.GetAllocatedBytesForCurrentThread();
         var walker = StructureWalker.For(input);
         if (walker is null)
         {
+            allocated = 0;
             return null;
         }
 
@@ -50,12 +70,7 @@ internal static class StructureTarget
         }
 
         var verdict = walker.Finish();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        if (allocated > AllocationBound)
-        {
-            throw new InvalidOperationException($"Walking {input.Length} bytes allocated {allocated} bytes, more than the bound of {AllocationBound}.");
-        }
-
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return verdict;
     }
 
