@@ -19,9 +19,9 @@ fi
 dotnet publish fuzz/ImageDedup.Fuzz -c Release -o "$work/bin" -nologo -v quiet -clp:ErrorsOnly
 (cd fuzz && dotnet tool run sharpfuzz "$work/bin/ImageDedup.dll" ImageDedup.Ingest.Structure)
 
-# Seeds: the small fixtures whole, and the first 16 KiB of the large ones (afl-fuzz wants small inputs).
+# Seeds: the fixtures and the earlier findings, each cut to its first 16 KiB (afl-fuzz wants small inputs).
 mkdir -p "$work/seeds"
-find tests/fixtures/images -type f | while read -r f; do
+find tests/fixtures/images "$regressions" -type f | while read -r f; do
   head -c 16384 "$f" >"$work/seeds/$(echo "$f" | tr '/' '_')"
 done
 

@@ -25,7 +25,6 @@ internal sealed partial class IsoBmffWalker : StructureWalker
     private long _boxStart;
     private long _boxEnd;
     private uint _boxType;
-    private int _headerLength;
     private long _metaEnd;
     private long _childEnd;
     private bool _toEnd;
@@ -123,7 +122,6 @@ internal sealed partial class IsoBmffWalker : StructureWalker
 
     private void BeginTopBox(ulong size, int headerLength)
     {
-        _headerLength = headerLength;
         if (size == 1 && headerLength == 8)
         {
             _level = Level.TopLargeSize;
