@@ -37,15 +37,16 @@ internal sealed class JpegWalker : StructureWalker
         switch (_state)
         {
             case State.SeekMarker:
-            case State.Entropy:
                 var at = data.IndexOf((byte)0xFF);
                 if (at < 0)
                 {
                     return data.Length;
                 }
 
-                _state = _state == State.SeekMarker ? State.MarkerCode : State.EntropyMarker;
+                _state = State.MarkerCode;
                 return at + 1;
+            case State.Entropy:
+                return ScanEntropy(data);
             case State.EntropyMarker:
                 var code = data[0];
                 if (code == 0x00 || code is >= 0xD0 and <= 0xD7)
@@ -98,6 +99,38 @@ internal sealed class JpegWalker : StructureWalker
         return _state is State.Entropy or State.EntropyMarker
             ? $"the entropy-coded data of JPEG scan {_scans} has no end-of-image marker"
             : "the JPEG has no end-of-image marker";
+    }
+
+    // The hot loop: a photo's scan data holds a stuffed 0xFF00 every few hundred bytes; step over
+    // those and restart markers here rather than one call each.
+    private int ScanEntropy(ReadOnlySpan<byte> data)
+    {
+        var i = 0;
+        while (true)
+        {
+            var at = data[i..].IndexOf((byte)0xFF);
+            if (at < 0)
+            {
+                return data.Length;
+            }
+
+            i += at + 1;
+            if (i == data.Length)
+            {
+                _state = State.EntropyMarker;
+                return i;
+            }
+
+            var code = data[i];
+            if (code != 0x00 && code is not (>= 0xD0 and <= 0xD7))
+            {
+                // A fill byte or a marker: the marker state decides.
+                _state = State.EntropyMarker;
+                return i;
+            }
+
+            i++;
+        }
     }
 
     // Consumes the marker code byte.
