@@ -15,6 +15,11 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# Real images for the truncation tests: Debian's icon and wallpaper packages.
+# shellcheck source=scripts/real-images.sh
+source scripts/real-images.sh
+install_real_images || { echo "test.sh: the real-image packages could not be installed" >&2; echo "0 passed, 1 failed"; exit 1; }
+
 # Servers: each script prints the environment its tests need and registers how to stop it.
 for starter in scripts/test-servers/*.sh; do
   [ -e "$starter" ] || continue

@@ -10,6 +10,13 @@ public sealed class ImageDedupOptions
     public bool AllowAnyContent { get; set; }
 
     /// <summary>
+    /// Store images whose own structure says they were cut short (a PNG without IEND, a JPEG without
+    /// its end-of-image marker, a box or offset past the end) instead of refusing them with
+    /// <see cref="ImageTruncatedException"/>. Default false.
+    /// </summary>
+    public bool AllowTruncatedImages { get; set; }
+
+    /// <summary>
     /// How long an original with no references is kept before it is deleted. Zero (the default)
     /// deletes it in the call that releases its last reference; a longer period leaves it to
     /// garbage collection, and an ingest of the same bytes within the period revives it.

@@ -36,4 +36,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(11, LogLevel.Error, "Could not restore the missing blob of original {OriginalId} at {StorageKey}; it stays marked missing")]
     public static partial void RestoreFailed(ILogger logger, Exception exception, Guid originalId, string storageKey);
+
+    [LoggerMessage(12, LogLevel.Debug, "Structure of the {ContentType} upload ({Length} bytes): {Outcome}, {Detail}")]
+    public static partial void StructureChecked(ILogger logger, string contentType, long length, ImageDedup.Ingest.Structure.StructureOutcome outcome, string detail);
 }

@@ -75,12 +75,13 @@ internal sealed class ImageDedupEngine : IImageDedup
         var settings = new ScanSettings(
             _options.MaxImageBytes,
             _options.AllowAnyContent,
+            _options.AllowTruncatedImages,
             _options.BufferSize,
             _options.SpoolDirectory ?? Path.GetTempPath(),
             request.DeclaredContentType,
             request.ExpectedLength);
 
-        var scanned = await ContentScanner.ScanAsync(content, settings, _hasher, cancellationToken).ConfigureAwait(false);
+        var scanned = await ContentScanner.ScanAsync(content, settings, _hasher, _logger, cancellationToken).ConfigureAwait(false);
         await using (scanned.ConfigureAwait(false))
         {
             operation.Activity?.SetTag("imagededup.digest", scanned.Digest.ToString());

@@ -1,14 +1,17 @@
 using System.Buffers;
+using ImageDedup.Engine;
 using ImageDedup.Hashing;
+using ImageDedup.Ingest.Structure;
 using ImageDedup.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace ImageDedup.Ingest;
 
 /// <summary>
 /// The one pass over an uploaded stream: sniff the format from the first chunk, enforce the size
-/// limit as bytes arrive, hash every byte, and keep a way to read the bytes again: the first
-/// chunk itself when it is the whole content (most images), the host's stream rewound when it can
-/// seek, a spool file otherwise.
+/// limit as bytes arrive, hash every byte, follow the image's structure to refuse a file cut
+/// short, and keep a way to read the bytes again: the first chunk itself when it is the whole
+/// content (most images), the host's stream rewound when it can seek, a spool file otherwise.
 /// </summary>
 /// <remarks>
 /// The content is what the stream yields from its position to the first read that returns 0.
@@ -20,7 +23,7 @@ namespace ImageDedup.Ingest;
 /// </remarks>
 internal static class ContentScanner
 {
-    public static async Task<ScannedContent> ScanAsync(Stream source, ScanSettings settings, IContentHasher hasher, CancellationToken cancellationToken)
+    public static async Task<ScannedContent> ScanAsync(Stream source, ScanSettings settings, IContentHasher hasher, ILogger logger, CancellationToken cancellationToken)
     {
         if (settings.ExpectedLength > settings.MaxBytes)
         {
@@ -39,6 +42,7 @@ internal static class ContentScanner
         try
         {
             string? contentType = null;
+            StructureWalker? structure = null;
             long total = 0;
             await using (reader.ConfigureAwait(false))
             {
@@ -54,6 +58,7 @@ internal static class ContentScanner
                     if (first)
                     {
                         contentType = Classify(chunk.Span, settings);
+                        structure = StructureWalker.For(chunk.Span);
                     }
 
                     total += chunk.Length;
@@ -65,6 +70,7 @@ internal static class ContentScanner
                     }
 
                     hash.Append(chunk.Span);
+                    structure?.Append(chunk.Span);
 
                     if (first && chunk.Length < settings.ChunkSize)
                     {
@@ -96,6 +102,7 @@ internal static class ContentScanner
 
             var digest = hash.Finish();
             var type = contentType!;
+            CheckStructure(structure, type, total, settings, logger);
             var scanned = memory is not null ? ScannedContent.FromMemory(digest, total, type, memory)
                 : spool is not null ? ScannedContent.FromSpool(digest, total, type, spool)
                 : ScannedContent.FromRewindable(digest, total, type, source, start!.Value);
@@ -139,6 +146,21 @@ internal static class ContentScanner
         catch (Exception ex) when (ex is NotSupportedException or IOException)
         {
             return null;
+        }
+    }
+
+    private static void CheckStructure(StructureWalker? structure, string contentType, long length, ScanSettings settings, ILogger logger)
+    {
+        if (structure is null)
+        {
+            return;
+        }
+
+        var verdict = structure.Finish();
+        EngineLog.StructureChecked(logger, contentType, length, verdict.Outcome, verdict.Detail);
+        if (verdict.Outcome == StructureOutcome.Truncated && !settings.AllowTruncatedImages)
+        {
+            throw new ImageTruncatedException(contentType, length, verdict.Detail);
         }
     }
 

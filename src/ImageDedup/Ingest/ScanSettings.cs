@@ -4,6 +4,7 @@ namespace ImageDedup.Ingest;
 internal sealed record ScanSettings(
     long MaxBytes,
     bool AllowAnyContent,
+    bool AllowTruncatedImages,
     int ChunkSize,
     string SpoolDirectory,
     string? DeclaredContentType,

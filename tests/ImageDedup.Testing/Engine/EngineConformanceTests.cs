@@ -811,6 +811,25 @@ public abstract partial class EngineConformanceTests : EngineTestBase
     }
 
     [Fact]
+    public async Task An_image_cut_short_is_refused_by_its_own_structure_and_leaves_nothing()
+    {
+        var engine = CreateEngine();
+        var png = TestImages.UniquePng(300_000);
+        var jpeg = TestImages.Jpeg(RandomNumberGenerator.GetInt32(int.MaxValue), 200_000);
+
+        // No declared length to catch it: only the PNG chunk and the JPEG's missing EOI say so,
+        // whether the bytes come from a seekable stream, in small reads, or past one chunk.
+        await Assert.ThrowsAsync<ImageTruncatedException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(png, 0, 150_000), new IngestRequest { Holder = "h" }));
+        await Assert.ThrowsAsync<ImageTruncatedException>(() => engine.DefaultScope.IngestAsync(NonSeekableStream.Over(png[..^1], maxChunk: 7_000), new IngestRequest { Holder = "h" }));
+        var ex = await Assert.ThrowsAsync<ImageTruncatedException>(() => engine.DefaultScope.IngestAsync(NonSeekableStream.Over(jpeg[..100_000]), new IngestRequest { Holder = "h" }));
+        Assert.Equal("image/jpeg", ex.ContentType);
+        await AssertNothingStoredAsync("h");
+
+        var stored = await CreateEngine(o => o.AllowTruncatedImages = true).DefaultScope.IngestAsync(new MemoryStream(jpeg[..100_000]), new IngestRequest { Holder = "h" });
+        await AssertBlobHoldsAsync(stored.Original, jpeg[..100_000]);
+    }
+
+    [Fact]
     public async Task Cancellation_half_way_leaves_nothing()
     {
         var engine = CreateEngine();
