@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using ImageDedup.Cli.Output;
+using ImageDedup.Cli.Walking;
+
+namespace ImageDedup.Cli.Scanning;
+
+/// <summary>
+/// Finds files with the same bytes without a store, the way fdupes and jdupes do: files are
+/// grouped by size, and only files whose size collides are read — first their leading block, then,
+/// for those whose leading blocks also collide, the whole file (SHA-256).
+/// </summary>
+internal static class DuplicateScan
+{
+    private const int LeadingBlock = 4096;
+    private const int ReadBuffer = 1 << 20;
+
+    public static async Task<ScanDocument> RunAsync(IReadOnlyList<string> arguments, int jobs, CancellationToken cancellationToken)
+    {
+        var walk = FileWalk.Run(arguments, cancellationToken);
+        var problems = new ConcurrentQueue<FileProblem>(walk.Problems.Select(p => new FileProblem(p.Path, ProblemKinds.Unlistable, p.Reason)));
+        var sameSize = walk.Files.Where(f => f.Length > 0).GroupBy(f => f.Length).Where(g => g.Count() > 1).SelectMany(g => g).ToList();
+
+        long bytesHashed = 0;
+        var filesHashed = 0;
+        async Task<Dictionary<WalkedFile, string>> HashAllAsync(IEnumerable<WalkedFile> files, Func<WalkedFile, long> length)
+        {
+            var digests = new ConcurrentDictionary<WalkedFile, string>();
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (file, token) =>
+            {
+                try
+                {
+                    var count = length(file);
+                    digests[file] = await HashAsync(file.CanonicalPath, count, token).ConfigureAwait(false);
+                    Interlocked.Add(ref bytesHashed, count);
+                    Interlocked.Increment(ref filesHashed);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    problems.Enqueue(new FileProblem(file.Path, ProblemKinds.Unreadable, ex.Message));
+                }
+            }).ConfigureAwait(false);
+            return new Dictionary<WalkedFile, string>(digests);
+        }
+
+        // Leading blocks first: same-size files that differ early are never read to their end.
+        var leading = await HashAllAsync(sameSize, f => Math.Min(f.Length, LeadingBlock)).ConfigureAwait(false);
+        var candidates = Colliding(leading, f => (f.Length, leading[f]));
+        var small = candidates.Where(f => f.Length <= LeadingBlock).ToDictionary(f => f, f => leading[f]);
+        var whole = await HashAllAsync(candidates.Where(f => f.Length > LeadingBlock), f => f.Length).ConfigureAwait(false);
+        foreach (var (file, digest) in small)
+        {
+            whole[file] = digest;
+        }
+
+        var groups = whole
+            .GroupBy(pair => (pair.Key.Length, Digest: pair.Value))
+            .Where(g => g.Count() > 1)
+            .Select(g => new ScanGroup("sha256:" + g.Key.Digest, g.Key.Length, g.Key.Length * (g.Count() - 1), [.. g.Select(p => p.Key.Path).Order(StringComparer.Ordinal)]))
+            .OrderByDescending(g => g.BytesReclaimable)
+            .ThenBy(g => g.Digest, StringComparer.Ordinal)
+            .ToList();
+
+        return new ScanDocument(
+            walk.Files.Count,
+            walk.TotalBytes,
+            filesHashed,
+            bytesHashed,
+            groups.Sum(g => g.Files.Count - 1),
+            groups.Sum(g => g.BytesReclaimable),
+            groups,
+            [.. problems]);
+    }
+
+    private static List<WalkedFile> Colliding<TKey>(Dictionary<WalkedFile, string> hashed, Func<WalkedFile, TKey> key)
+        where TKey : notnull
+        => [.. hashed.Keys.GroupBy(key).Where(g => g.Count() > 1).SelectMany(g => g)];
+
+    private static async Task<string> HashAsync(string path, long count, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, ReadBuffer));
+        try
+        {
+            var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0, Options = FileOptions.SequentialScan });
+            await using (stream.ConfigureAwait(false))
+            {
+                var remaining = count;
+                while (remaining > 0)
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    hash.AppendData(buffer, 0, read);
+                    remaining -= read;
+                }
+            }
+
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
