@@ -40,7 +40,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "cli-vs-peers.sh: $(find "$folder" -type f | wc -l) files, $(du -sh --apparent-size "$folder" | cut -f1) in $folder; $runs runs; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-hyperfine --warmup 1 --runs "$runs" --export-json "$out/ingest.json" --export-markdown "$out/ingest.md" \
+# Warm the page cache once; a full ingest is too long to spend a warm-up run on it.
+find "$folder" -type f -print0 | xargs -0 cat > /dev/null
+hyperfine --warmup 0 --runs "$runs" --export-json "$out/ingest.json" --export-markdown "$out/ingest.md" \
   --prepare "rm -rf '$store' '$copy'" \
   -n imagededup-ingest "$tool ingest '$folder' --store '$store' > /dev/null" \
   -n cp-sync "cp -r '$folder' '$copy' && sync -f '$copy'" >&2

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -14,6 +16,16 @@ internal sealed class Invocation(ParseResult result)
     public bool Json { get; } = result.GetValue(GlobalOptions.Json);
 
     public bool Verbose { get; } = result.GetValue(GlobalOptions.Verbose);
+
+    /// <summary>With --verbose, notes on stderr how long the process has run when a phase ends: where a run's time goes.</summary>
+    public void Phase(string name)
+    {
+        if (Verbose)
+        {
+            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"timing: {name} done at {elapsed.TotalMilliseconds:0} ms"));
+        }
+    }
 
     /// <summary>Opens the store; only ingest passes <paramref name="create"/>.</summary>
     public Catalogue Open(bool create = false, TimeSpan? orphanGracePeriod = null)

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using ImageDedup.Testing.Processes;
 
 namespace ImageDedup.Cli.Tests;
 
@@ -25,56 +25,15 @@ internal static class ToolRun
 
     public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ImageDedup.Cli.dll");
 
-    public static string Dotnet
-    {
-        get
-        {
-            var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            {
-                return host;
-            }
-
-            var current = Environment.ProcessPath;
-            return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-        }
-    }
+    public static string Dotnet => ChildProcessRunner.DotnetHost();
 
     public static Task<ToolResult> RunAsync(string workingDirectory, params string[] arguments)
         => StartAsync(workingDirectory, Dotnet, [ToolPath, .. arguments]);
 
-    /// <summary>Runs any program (setpriv, script) in front of the tool.</summary>
+    /// <summary>Runs any program (setpriv, script, mkfifo) in the working directory.</summary>
     public static async Task<ToolResult> StartAsync(string workingDirectory, string program, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(Limit);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {Limit}.");
-        }
-
-        return new ToolResult(process.ExitCode, await output, await error);
+        var result = await ChildProcessRunner.RunProgramAsync(program, arguments, workingDirectory, null, Limit);
+        return new ToolResult(result.ExitCode, result.Output, result.Error);
     }
 }

@@ -35,11 +35,13 @@ internal static class IngestCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var invocation = new Invocation(result);
+            invocation.Phase("start-up");
             var arguments = result.GetValue(paths)!;
             FileWalk.Canonicalize(arguments); // a path that does not exist stops the run before the store is touched
             var clock = Stopwatch.StartNew();
             await using var catalogue = invocation.Open(create: true);
             var walk = FileWalk.Run(arguments, cancellationToken);
+            invocation.Phase("walk");
             var counters = new IngestCounters();
             foreach (var problem in walk.Problems)
             {
@@ -48,6 +50,7 @@ internal static class IngestCommand
 
             var work = IngestRun.RunAsync(catalogue, walk.Files, result.GetValue(holderPrefix)!, result.GetValue(jobs), counters, cancellationToken);
             await ProgressDisplay.TrackAsync(invocation.Json, counters, walk.Files.Count, walk.TotalBytes, work);
+            invocation.Phase("ingest");
             var stats = StatisticsDocument.From(await catalogue.StatisticsAsync(allScopes: false, cancellationToken));
             var summary = counters.Summary(walk.Files.Count, walk.LinksFollowed, walk.ReachedAgain, clock.Elapsed);
             invocation.Print(new IngestDocument(catalogue.Directory, summary, counters.Problems, stats), ToolJson.Default.IngestDocument, output =>

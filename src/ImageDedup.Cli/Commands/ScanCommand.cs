@@ -13,12 +13,13 @@ internal static class ScanCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Files or directories (walked recursively, symlinks followed once).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("scan", "List groups of identical files without storing anything (size first, then hashes of the colliding sizes only).") { paths };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var invocation = new Invocation(result);
+            invocation.Phase("start-up");
             var arguments = result.GetValue(paths)!;
             FileWalk.Canonicalize(arguments);
-            var scan = await DuplicateScan.RunAsync(arguments, Environment.ProcessorCount * 2, cancellationToken);
+            var scan = DuplicateScan.Run(arguments, Environment.ProcessorCount * 2, invocation.Phase, cancellationToken);
             invocation.Print(scan, ToolJson.Default.ScanDocument, output =>
             {
                 foreach (var group in scan.Groups)
@@ -39,7 +40,7 @@ internal static class ScanCommand
 
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scan.FilesSeen} file(s) ({Sizes.Format(scan.BytesSeen)}); hashed {scan.FilesHashed} ({Sizes.Format(scan.BytesHashed)}); {scan.Groups.Count} group(s) with {scan.DuplicateFiles} duplicate(s); {Sizes.Format(scan.BytesReclaimable)} reclaimable"));
             });
-            return scan.Problems.Count > 0 ? ExitCodes.ProblemsFound : ExitCodes.Success;
+            return Task.FromResult(scan.Problems.Count > 0 ? ExitCodes.ProblemsFound : ExitCodes.Success);
         });
         return command;
     }

@@ -16,23 +16,26 @@ internal static class DuplicateScan
     private const int LeadingBlock = 4096;
     private const int ReadBuffer = 1 << 20;
 
-    public static async Task<ScanDocument> RunAsync(IReadOnlyList<string> arguments, int jobs, CancellationToken cancellationToken)
+    public static ScanDocument Run(IReadOnlyList<string> arguments, int jobs, Action<string> phase, CancellationToken cancellationToken)
     {
         var walk = FileWalk.Run(arguments, cancellationToken);
+        phase("walk");
         var problems = new ConcurrentQueue<FileProblem>(walk.Problems.Select(p => new FileProblem(p.Path, ProblemKinds.Unlistable, p.Reason)));
         var sameSize = walk.Files.Where(f => f.Length > 0).GroupBy(f => f.Length).Where(g => g.Count() > 1).SelectMany(g => g).ToList();
 
         long bytesHashed = 0;
         var filesHashed = 0;
-        async Task<Dictionary<WalkedFile, string>> HashAllAsync(IEnumerable<WalkedFile> files, Func<WalkedFile, long> length)
+        Dictionary<WalkedFile, string> HashAll(IEnumerable<WalkedFile> files, Func<WalkedFile, long> length)
         {
+            // Blocking reads on a few threads: a 4 KiB read from the page cache is far cheaper than
+            // the state machine an asynchronous one needs.
             var digests = new ConcurrentDictionary<WalkedFile, string>();
-            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (file, token) =>
+            Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, file =>
             {
                 try
                 {
                     var count = length(file);
-                    digests[file] = await HashAsync(file.CanonicalPath, count, token).ConfigureAwait(false);
+                    digests[file] = Hash(file.CanonicalPath, count);
                     Interlocked.Add(ref bytesHashed, count);
                     Interlocked.Increment(ref filesHashed);
                 }
@@ -40,15 +43,17 @@ internal static class DuplicateScan
                 {
                     problems.Enqueue(new FileProblem(file.Path, ProblemKinds.Unreadable, ex.Message));
                 }
-            }).ConfigureAwait(false);
+            });
             return new Dictionary<WalkedFile, string>(digests);
         }
 
         // Leading blocks first: same-size files that differ early are never read to their end.
-        var leading = await HashAllAsync(sameSize, f => Math.Min(f.Length, LeadingBlock)).ConfigureAwait(false);
+        var leading = HashAll(sameSize, f => Math.Min(f.Length, LeadingBlock));
+        phase("leading blocks");
         var candidates = Colliding(leading, f => (f.Length, leading[f]));
         var small = candidates.Where(f => f.Length <= LeadingBlock).ToDictionary(f => f, f => leading[f]);
-        var whole = await HashAllAsync(candidates.Where(f => f.Length > LeadingBlock), f => f.Length).ConfigureAwait(false);
+        var whole = HashAll(candidates.Where(f => f.Length > LeadingBlock), f => f.Length);
+        phase("whole files");
         foreach (var (file, digest) in small)
         {
             whole[file] = digest;
@@ -77,27 +82,24 @@ internal static class DuplicateScan
         where TKey : notnull
         => [.. hashed.Keys.GroupBy(key).Where(g => g.Count() > 1).SelectMany(g => g)];
 
-    private static async Task<string> HashAsync(string path, long count, CancellationToken cancellationToken)
+    private static string Hash(string path, long count)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, ReadBuffer));
         try
         {
-            var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0, Options = FileOptions.SequentialScan });
-            await using (stream.ConfigureAwait(false))
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+            long offset = 0;
+            while (offset < count)
             {
-                var remaining = count;
-                while (remaining > 0)
+                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(count - offset, buffer.Length)), offset);
+                if (read == 0)
                 {
-                    var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    hash.AppendData(buffer, 0, read);
-                    remaining -= read;
+                    break;
                 }
+
+                hash.AppendData(buffer, 0, read);
+                offset += read;
             }
 
             return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -16,19 +16,37 @@ public static class ChildProcessRunner
 
     /// <summary>Runs <c>dotnet <paramref name="assemblyPath"/> <paramref name="arguments"/></c> and waits for it.</summary>
     /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
-    public static async Task<ChildProcessResult> RunAsync(
+    public static Task<ChildProcessResult> RunAsync(
         string assemblyPath,
         IReadOnlyDictionary<string, string>? environment,
         TimeSpan timeout,
         params string[] arguments)
+        => RunProgramAsync(DotnetHost(), [assemblyPath, .. arguments], workingDirectory: null, environment, timeout);
+
+    /// <summary>
+    /// Runs any program (a tool in front of a .NET program, say) in a working directory, with its
+    /// standard input closed, and waits for it.
+    /// </summary>
+    /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
+    public static async Task<ChildProcessResult> RunProgramAsync(
+        string program,
+        IEnumerable<string> arguments,
+        string? workingDirectory,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(assemblyPath);
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -39,7 +57,8 @@ public static class ChildProcessRunner
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assemblyPath}.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(timeout);
@@ -50,14 +69,14 @@ public static class ChildProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(assemblyPath)} {string.Join(' ', arguments)} did not finish within {timeout}.");
+            throw new TimeoutException($"{Path.GetFileName(program)} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}.");
         }
 
         return new ChildProcessResult(process.ExitCode, await output, await error);
     }
 
     /// <summary>The dotnet host running the tests (so the child uses the same runtime), else dotnet on the PATH.</summary>
-    private static string DotnetHost()
+    public static string DotnetHost()
     {
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
