@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace ImageDedup.Cli;
 
@@ -49,10 +50,17 @@ internal sealed class Catalogue : IAsyncDisposable
 
         System.IO.Directory.CreateDirectory(root);
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning));
+        services.AddLogging(logging =>
+        {
+            logging.AddConsole(o =>
+                {
+                    o.LogToStandardErrorThreshold = LogLevel.Trace; // stdout is for results (one JSON document with --json)
+                    o.FormatterName = verbose ? ConsoleFormatterNames.Simple : EngineLogFormatter.FormatterName;
+                })
+                .AddConsoleFormatter<EngineLogFormatter, ConsoleFormatterOptions>()
+                .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+            logging.Services.Configure<SimpleConsoleFormatterOptions>(o => o.SingleLine = true);
+        });
         services.AddImageDedup(o =>
             {
                 if (orphanGracePeriod is { } grace)

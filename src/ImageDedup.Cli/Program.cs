@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using ImageDedup.Cli;
 using ImageDedup.Cli.Commands;
 
@@ -24,13 +25,26 @@ if (parsed.Errors.Count > 0)
     return ErrorReport.Write(CliException.Usage(string.Join(" ", parsed.Errors.Select(e => e.Message)) + " See imagededup --help."), json, verbose);
 }
 
+// Ctrl+C and SIGTERM cancel the command instead of ending the process, so an ingest in flight
+// undoes itself (no row, no reference, no blob) and the tool exits 130 with its one line.
+using var stop = new CancellationTokenSource();
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
 }
 #pragma warning disable CA1031 // The one place every failure becomes a line and an exit code.
 catch (Exception ex)
 #pragma warning restore CA1031
 {
     return ErrorReport.Write(ex, json, verbose);
+}
+
+// The first signal asks the command to stop cleanly; a second one ends the process at once
+// (reconcile then removes what the interrupted ingests left).
+void Cancel(PosixSignalContext context)
+{
+    context.Cancel = !stop.IsCancellationRequested;
+    stop.Cancel();
 }
