@@ -13,6 +13,9 @@ public sealed class ScanTests : IDisposable
         var small = _scratch.Png("a/small.png", 3000);
         _scratch.Write("b/small.png", small);
         _scratch.Png("a/same-size-other.png", 100_000); // collides on size only; differs in its first block
+        var tail = (byte[])big.Clone();
+        tail[^1] ^= 1;
+        _scratch.Write("a/tail-differs.png", tail); // collides on size and first block; differs in its last
         _scratch.Png("a/unique-1.png", 5000);
         _scratch.Png("a/unique-2.png", 6000);
         _scratch.Write("a/notes.txt", "text"u8.ToArray());
@@ -21,10 +24,11 @@ public sealed class ScanTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var scan = result.Json;
-        Assert.Equal(9, scan.GetProperty("filesSeen").GetInt32());
-        // Only the six files whose size collides are read: four leading blocks, then the three big twins in full.
-        Assert.Equal(6 + 3, scan.GetProperty("filesHashed").GetInt32());
-        Assert.Equal((4 * 4096L) + 3000 + 3000 + (3 * 100_000L), scan.GetProperty("bytesHashed").GetInt64());
+        Assert.Equal(10, scan.GetProperty("filesSeen").GetInt32());
+        // Only the seven files whose size collides are read: seven leading blocks; the four big
+        // ones whose first blocks collide, their trailing blocks; only the three twins in full.
+        Assert.Equal(7 + 4 + 3, scan.GetProperty("filesHashed").GetInt32());
+        Assert.Equal((5 * 4096L) + 3000 + 3000 + (4 * 4096L) + (3 * 100_000L), scan.GetProperty("bytesHashed").GetInt64());
         var groups = scan.GetProperty("groups").EnumerateArray().ToList();
         Assert.Equal(2, groups.Count);
         Assert.Equal(200_000L, groups[0].GetProperty("bytesReclaimable").GetInt64()); // biggest first

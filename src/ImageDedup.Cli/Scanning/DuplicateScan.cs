@@ -8,12 +8,12 @@ namespace ImageDedup.Cli.Scanning;
 
 /// <summary>
 /// Finds files with the same bytes without a store, the way fdupes and jdupes do: files are
-/// grouped by size, and only files whose size collides are read — first their leading block, then,
-/// for those whose leading blocks also collide, the whole file (SHA-256).
+/// grouped by size, and only files whose size collides are read — first their leading block, then
+/// their trailing block, and only files whose size and both blocks collide are hashed whole (SHA-256).
 /// </summary>
 internal static class DuplicateScan
 {
-    private const int LeadingBlock = 4096;
+    private const int Block = 4096;
     private const int ReadBuffer = 1 << 20;
 
     public static ScanDocument Run(IReadOnlyList<string> arguments, int jobs, Action<string> phase, CancellationToken cancellationToken)
@@ -25,7 +25,7 @@ internal static class DuplicateScan
 
         long bytesHashed = 0;
         var filesHashed = 0;
-        Dictionary<WalkedFile, string> HashAll(IEnumerable<WalkedFile> files, Func<WalkedFile, long> length)
+        Dictionary<WalkedFile, string> HashAll(IEnumerable<WalkedFile> files, Func<WalkedFile, (long Offset, long Count)> range)
         {
             // Blocking reads on a few threads: a 4 KiB read from the page cache is far cheaper than
             // the state machine an asynchronous one needs.
@@ -34,8 +34,8 @@ internal static class DuplicateScan
             {
                 try
                 {
-                    var count = length(file);
-                    digests[file] = Hash(file.CanonicalPath, count);
+                    var (offset, count) = range(file);
+                    digests[file] = Hash(file.CanonicalPath, offset, count);
                     Interlocked.Add(ref bytesHashed, count);
                     Interlocked.Increment(ref filesHashed);
                 }
@@ -48,15 +48,21 @@ internal static class DuplicateScan
         }
 
         // Leading blocks first: same-size files that differ early are never read to their end.
-        var leading = HashAll(sameSize, f => Math.Min(f.Length, LeadingBlock));
+        var leading = HashAll(sameSize, f => (0, Math.Min(f.Length, Block)));
         phase("leading blocks");
         var candidates = Colliding(leading, f => (f.Length, leading[f]));
-        var small = candidates.Where(f => f.Length <= LeadingBlock).ToDictionary(f => f, f => leading[f]);
-        var whole = HashAll(candidates.Where(f => f.Length > LeadingBlock), f => f.Length);
+
+        // Then trailing blocks: many edits (a comment or metadata chunk just before an image's
+        // end) leave the start alone.
+        var trailing = HashAll(candidates.Where(f => f.Length > 2 * Block), f => (f.Length - Block, Block));
+        phase("trailing blocks");
+        var whole = HashAll(
+            Colliding(trailing, f => (f.Length, leading[f], trailing[f])).Concat(candidates.Where(f => f.Length > Block && f.Length <= 2 * Block)),
+            f => (0, f.Length));
         phase("whole files");
-        foreach (var (file, digest) in small)
+        foreach (var file in candidates.Where(f => f.Length <= Block))
         {
-            whole[file] = digest;
+            whole[file] = leading[file]; // the leading block is the whole file
         }
 
         var groups = whole
@@ -82,24 +88,24 @@ internal static class DuplicateScan
         where TKey : notnull
         => [.. hashed.Keys.GroupBy(key).Where(g => g.Count() > 1).SelectMany(g => g)];
 
-    private static string Hash(string path, long count)
+    private static string Hash(string path, long start, long count)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, ReadBuffer));
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-            long offset = 0;
-            while (offset < count)
+            long done = 0;
+            while (done < count)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(count - offset, buffer.Length)), offset);
+                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(count - done, buffer.Length)), start + done);
                 if (read == 0)
                 {
                     break;
                 }
 
                 hash.AppendData(buffer, 0, read);
-                offset += read;
+                done += read;
             }
 
             return Convert.ToHexStringLower(hash.GetHashAndReset());
