@@ -90,11 +90,19 @@ internal static class DuplicateScan
 
     private static string Hash(string path, long start, long count)
     {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        if (count <= Block)
+        {
+            // One read and a one-shot hash: no hash object, no pooled buffer for the common case.
+            Span<byte> block = stackalloc byte[Block];
+            var read = RandomAccess.Read(handle, block[..(int)count], start);
+            return Convert.ToHexStringLower(SHA256.HashData(block[..read]));
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, ReadBuffer));
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
             long done = 0;
             while (done < count)
             {
