@@ -21,23 +21,41 @@ public static class ChildProcessRunner
         IReadOnlyDictionary<string, string>? environment,
         TimeSpan timeout,
         params string[] arguments)
-        => RunDotnetAsync(null, environment, timeout, [assemblyPath, .. arguments]);
+        => RunProgramAsync(DotnetHost(), [assemblyPath, .. arguments], workingDirectory: null, environment, timeout);
 
-    /// <summary>Runs the dotnet host (the SDK's commands or a program) with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
+    /// <summary>Runs the dotnet host (an SDK command such as <c>pack</c>, or a program) in <paramref name="workingDirectory"/>.</summary>
     /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
-    public static async Task<ChildProcessResult> RunDotnetAsync(
+    public static Task<ChildProcessResult> RunDotnetAsync(
         string? workingDirectory,
         IReadOnlyDictionary<string, string>? environment,
         TimeSpan timeout,
         params string[] arguments)
+        => RunProgramAsync(DotnetHost(), arguments, workingDirectory, environment, timeout);
+
+    /// <summary>
+    /// Runs any program (a tool in front of a .NET program, say) in a working directory, with its
+    /// standard input closed, and waits for it.
+    /// </summary>
+    /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
+    public static async Task<ChildProcessResult> RunProgramAsync(
+        string program,
+        IEnumerable<string> arguments,
+        string? workingDirectory,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? string.Empty,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -48,7 +66,8 @@ public static class ChildProcessRunner
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start dotnet {string.Join(' ', arguments)}.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(timeout);
@@ -59,14 +78,14 @@ public static class ChildProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {timeout}.");
+            throw new TimeoutException($"{Path.GetFileName(program)} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}.");
         }
 
         return new ChildProcessResult(process.ExitCode, await output, await error);
     }
 
     /// <summary>The dotnet host running the tests (so the child uses the same runtime), else dotnet on the PATH.</summary>
-    private static string DotnetHost()
+    public static string DotnetHost()
     {
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
