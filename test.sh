@@ -33,10 +33,34 @@ dotnet test ImageDedup.sln -c "$configuration" --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" --blame-hang-timeout 10m || status=$?
 
+# The container pass (IMAGEDEDUP_TEST_CONTAINERS=1; .ci/run sets it): the PostgreSQL and S3
+# conformance suites once more, against servers the Testcontainers fixtures start from the images
+# scripts/container-images.sh builds or finds (it starts a Docker engine when none runs, and the
+# cleanup stops it). The servers started above are hidden from that pass.
+container_projects=()
+if [ "${IMAGEDEDUP_TEST_CONTAINERS:-}" = 1 ]; then
+  container_projects=(tests/ImageDedup.Postgres.Tests tests/ImageDedup.S3.Tests)
+  container_started=$SECONDS
+  # shellcheck source=scripts/container-images.sh
+  if source scripts/container-images.sh; then
+    for project in "${container_projects[@]}"; do
+      env -u IMAGEDEDUP_TEST_POSTGRES -u IMAGEDEDUP_TEST_S3_URL -u IMAGEDEDUP_TEST_S3_ACCESS_KEY -u IMAGEDEDUP_TEST_S3_SECRET_KEY \
+        -u IMAGEDEDUP_TEST_S3_BUCKET -u IMAGEDEDUP_TEST_S3_DIRECTORY \
+        dotnet test "$project" -c "$configuration" --no-build -nologo \
+        --filter "FullyQualifiedName~ConformanceTests|FullyQualifiedName~ServerFixtureTests" \
+        --logger "trx;LogFileName=$(basename "$project").trx" --logger "console;verbosity=minimal" \
+        --results-directory "$results/containers" --blame-hang-timeout 10m || status=$?
+    done
+  else
+    echo "test.sh: IMAGEDEDUP_TEST_CONTAINERS=1, but no Docker engine or images could be had (the reason is above)" >&2
+  fi
+  echo "test.sh: the container pass took $((SECONDS - container_started)) s"
+fi
+
 passed=0
 failed=0
 reports=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*.trx "$results"/containers/*.trx; do
   [ -e "$trx" ] || continue
   reports=$((reports + 1))
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
@@ -54,10 +78,11 @@ for trx in "$results"/*.trx; do
   fi
 done
 
-# A test project that crashed writes no report; count it as a failure rather than lose it.
-projects=$(find tests -name '*.Tests.csproj' | wc -l)
+# A test project that crashed writes no report; count it as a failure rather than lose it. The
+# container pass writes one report per project it runs, under its own names.
+projects=$(($(find tests -name '*.Tests.csproj' | wc -l) + ${#container_projects[@]}))
 if [ "$reports" -lt "$projects" ]; then
-  echo "test.sh: only $reports of $projects test projects reported results" >&2
+  echo "test.sh: only $reports of $projects test runs reported results" >&2
   failed=$((failed + projects - reports))
 fi
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then

@@ -18,7 +18,8 @@
 #                                           running (stop it with: kill "$(cat /var/run/docker.pid)")
 #   source scripts/container-images.sh      (test.sh) exports the variables and appends the stop
 #                                           command of an engine it started to the `cleanup` array
-# Exported: IMAGEDEDUP_TEST_POSTGRES_IMAGE, IMAGEDEDUP_TEST_S3RVER_IMAGE,
+# Exported: IMAGEDEDUP_TEST_POSTGRES_IMAGE, IMAGEDEDUP_TEST_S3RVER_IMAGE, DOCKER_API_VERSION (when
+# the engine is older than Testcontainers expects),
 # IMAGEDEDUP_TEST_CONTAINER_NETWORK=host, IMAGEDEDUP_TEST_CONTAINER_RUN (a label value on every
 # container of this run, so the stop command can remove what a crashed test process left).
 
@@ -191,6 +192,18 @@ imagededup_images_s3rver_build() {
     'CMD ["--directory", "/data", "--address", "0.0.0.0", "--port", "4568", "--silent", "--no-vhost-buckets", "--configure-bucket", "imagededup-test"]'
 }
 
+# Testcontainers for .NET speaks Docker API 1.44 unless told otherwise, and an older engine refuses
+# it ("client version 1.44 is too new"): Debian bookworm's docker.io speaks 1.41. Ask for the
+# engine's own version then.
+imagededup_images_api_version() {
+  local api
+  api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null)
+  if [ -n "$api" ] && [ "$(printf '%s\n' "$api" 1.44 | sort -V | head -n 1)" != 1.44 ]; then
+    imagededup_images_log "the engine speaks Docker API $api: DOCKER_API_VERSION=$api"
+    echo "DOCKER_API_VERSION=$api"
+  fi
+}
+
 # Builds image $2 with the function $1 unless the engine has it already.
 imagededup_images_ensure() {
   local build=$1 image=$2 work started
@@ -232,6 +245,7 @@ imagededup_images_main() {
     s3rver=local/imagededup-s3rver:$(imagededup_images_recipe imagededup_images_s3rver_build tools/s3rver/package-lock.json tools/s3rver/start.js)
     imagededup_images_ensure imagededup_images_postgres_build "$postgres" || exit 1
     imagededup_images_ensure imagededup_images_s3rver_build "$s3rver" || exit 1
+    imagededup_images_api_version
     echo "IMAGEDEDUP_TEST_POSTGRES_IMAGE=$postgres"
     echo "IMAGEDEDUP_TEST_S3RVER_IMAGE=$s3rver"
   )
