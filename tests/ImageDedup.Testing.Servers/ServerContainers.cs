@@ -66,6 +66,7 @@ internal static class ServerContainers
         {
             // A container that exited is reported with its output already; one that hangs is not.
             var log = ex is ContainerNotRunningException ? string.Empty : await LogTailAsync(container).ConfigureAwait(false);
+            await container.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException(
                 $"The {server} container of {image} did not start or did not answer (waited up to {ReadinessTimeout.TotalSeconds:0} s): {ex.Message}{log}",
                 ex);
