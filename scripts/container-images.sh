@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck shell=bash
 # The container path of the tests on a machine with no image registry: makes sure a Docker engine
 # answers (installs docker.io and starts dockerd when none runs, root only), builds the images the
 # Testcontainers fixtures need from Debian's packages, and exports the variables that point the
@@ -13,15 +12,18 @@
 # An engine this script starts has the default bridge off ({"bridge": "none", "iptables": false}):
 # containers use host networking and listen on loopback only, on ports the fixtures choose.
 #
-# Two ways to use it:
-#   eval "$(scripts/container-images.sh)"   prints the export lines; an engine it started keeps
-#                                           running (stop it with: kill "$(cat /var/run/docker.pid)")
-#   source scripts/container-images.sh      (test.sh) exports the variables and appends the stop
-#                                           command of an engine it started to the `cleanup` array
+# Usage:
+#   eval "$(scripts/container-images.sh)"        prints the export lines below (progress on stderr);
+#                                                an engine it started keeps running
+#   scripts/container-images.sh --engine-file F  the same, and writes "PID STATE_DIR" of an engine it
+#                                                started to F as soon as it runs (test.sh stops it)
+#   scripts/container-images.sh --stop F [RUN]   removes the containers labelled RUN, then stops the
+#                                                engine F names, unless others' containers use it
 # Exported: IMAGEDEDUP_TEST_POSTGRES_IMAGE, IMAGEDEDUP_TEST_S3RVER_IMAGE, DOCKER_API_VERSION (when
-# the engine is older than Testcontainers expects),
-# IMAGEDEDUP_TEST_CONTAINER_NETWORK=host, IMAGEDEDUP_TEST_CONTAINER_RUN (a label value on every
-# container of this run, so the stop command can remove what a crashed test process left).
+# the engine is older than Testcontainers expects), IMAGEDEDUP_TEST_CONTAINER_NETWORK=host, and
+# IMAGEDEDUP_TEST_CONTAINER_RUN (kept when set: a label value on every container of the run, so
+# --stop can remove what a crashed test process left).
+set -uo pipefail
 
 imagededup_images_log() { echo "containers: $*" >&2; }
 
@@ -47,12 +49,23 @@ imagededup_images_apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" </dev/null >/dev/null
 }
 
-# Stops the engine started with pid $1 (state in $2): first removes the containers of this run,
-# then leaves the engine running if containers someone else started still run on it.
-imagededup_images_stop_engine() {
-  local pid=$1 state=$2 run=${3:-} others i
-  if [ -n "$run" ]; then
-    docker ps -aq --filter "label=org.imagededup.test-run=$run" | xargs -r docker rm -f >/dev/null 2>&1
+# Removes the containers labelled $2, then stops the engine that the file $1 names (written by
+# --engine-file) unless containers someone else started still run on it.
+imagededup_images_stop() {
+  local file=$1 run=${2:-} pid="" state="" others i
+  if [ -n "$run" ] && timeout 30 docker info >/dev/null 2>&1; then
+    # A test process may have left a removal in progress: wait for it to finish (an engine stopped
+    # mid-removal leaves a dead container behind), retrying what is still there.
+    for i in $(seq 1 30); do
+      [ -n "$(docker ps -aq --filter "label=org.imagededup.test-run=$run")" ] || break
+      docker ps -aq --filter "label=org.imagededup.test-run=$run" | xargs -r docker rm -f >/dev/null 2>&1
+      sleep 1
+    done
+  fi
+  [ -s "$file" ] && read -r pid state <"$file"
+  # Nothing started, or the pid is no longer that engine's.
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != dockerd ]; then
+    return 0
   fi
   others=$(docker ps -q 2>/dev/null | wc -l)
   if [ "$others" -gt 0 ]; then
@@ -200,8 +213,17 @@ imagededup_images_api_version() {
   api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null)
   if [ -n "$api" ] && [ "$(printf '%s\n' "$api" 1.44 | sort -V | head -n 1)" != 1.44 ]; then
     imagededup_images_log "the engine speaks Docker API $api: DOCKER_API_VERSION=$api"
-    echo "DOCKER_API_VERSION=$api"
+    echo "$api"
   fi
+}
+
+# Removes the build directory; first unmounts what an interrupted debootstrap left mounted in it.
+imagededup_images_work=""
+imagededup_images_discard_work() {
+  [ -n "$imagededup_images_work" ] && [ -d "$imagededup_images_work" ] || return 0
+  findmnt -rn -o TARGET | grep -F "$imagededup_images_work/" | sort -r | xargs -r -n 1 umount -l 2>/dev/null
+  rm -rf --one-file-system "$imagededup_images_work"
+  imagededup_images_work=""
 }
 
 # Builds image $2 with the function $1 unless the engine has it already.
@@ -216,13 +238,14 @@ imagededup_images_ensure() {
     return 1
   fi
   work=$(mktemp -d "${TMPDIR:-/tmp}/imagededup-image.XXXXXX") || return 1
+  imagededup_images_work=$work
   started=$SECONDS
   if ! "$build" "$image" "$work"; then
-    rm -rf "$work"
+    imagededup_images_discard_work
     imagededup_images_log "building $image failed"
     return 1
   fi
-  rm -rf "$work"
+  imagededup_images_discard_work
   imagededup_images_log "built $image in $((SECONDS - started)) s"
 }
 
@@ -232,55 +255,47 @@ imagededup_images_recipe() {
 }
 
 imagededup_images_main() {
-  local root postgres s3rver
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  (
-    cd "$root" || exit 1
-    imagededup_images_engine || exit 1
-    if [ -n "$imagededup_images_engine_pid" ]; then
-      # Hand the engine to the caller (test.sh stops it) before anything else can fail.
-      echo "$imagededup_images_engine_pid $imagededup_images_engine_state" >&3
-    fi
-    postgres=local/imagededup-postgres:15-$(imagededup_images_recipe imagededup_images_postgres_build scripts/container-images/postgres-entrypoint.sh)
-    s3rver=local/imagededup-s3rver:$(imagededup_images_recipe imagededup_images_s3rver_build tools/s3rver/package-lock.json tools/s3rver/start.js)
-    imagededup_images_ensure imagededup_images_postgres_build "$postgres" || exit 1
-    imagededup_images_ensure imagededup_images_s3rver_build "$s3rver" || exit 1
-    imagededup_images_api_version
-    echo "IMAGEDEDUP_TEST_POSTGRES_IMAGE=$postgres"
-    echo "IMAGEDEDUP_TEST_S3RVER_IMAGE=$s3rver"
-  )
+  local engine_file=${1:-} postgres s3rver
+  cd "$(dirname "${BASH_SOURCE[0]}")/.." || return 1
+  imagededup_images_engine || return 1
+  if [ -n "$imagededup_images_engine_pid" ] && [ -n "$engine_file" ]; then
+    # Hand the engine to the caller before anything else can fail.
+    echo "$imagededup_images_engine_pid $imagededup_images_engine_state" >"$engine_file"
+  fi
+  # Containers of earlier runs that an engine stopped mid-removal left dead.
+  docker ps -aq --filter label=org.imagededup.test --filter status=dead | xargs -r docker rm -f >/dev/null 2>&1
+  postgres=local/imagededup-postgres:15-$(imagededup_images_recipe imagededup_images_postgres_build scripts/container-images/postgres-entrypoint.sh)
+  s3rver=local/imagededup-s3rver:$(imagededup_images_recipe imagededup_images_s3rver_build tools/s3rver/package-lock.json tools/s3rver/start.js)
+  imagededup_images_ensure imagededup_images_postgres_build "$postgres" || return 1
+  imagededup_images_ensure imagededup_images_s3rver_build "$s3rver" || return 1
+
+  local api
+  api=$(imagededup_images_api_version)
+  [ -z "$api" ] || printf 'export DOCKER_API_VERSION=%q\n' "$api"
+  printf 'export IMAGEDEDUP_TEST_POSTGRES_IMAGE=%q\n' "$postgres"
+  printf 'export IMAGEDEDUP_TEST_S3RVER_IMAGE=%q\n' "$s3rver"
+  echo "export IMAGEDEDUP_TEST_CONTAINER_NETWORK=host"
+  printf 'export IMAGEDEDUP_TEST_CONTAINER_RUN=%q\n' "${IMAGEDEDUP_TEST_CONTAINER_RUN:-manual-$(date +%s)-$$}"
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  # Executed: print the exports for `eval`.
-  set -uo pipefail
-  imagededup_images_exports=$(imagededup_images_main 3>/dev/null) || exit 1
-  while IFS= read -r imagededup_images_line; do
-    printf 'export %q\n' "$imagededup_images_line"
-  done <<<"$imagededup_images_exports"
-  echo "export IMAGEDEDUP_TEST_CONTAINER_NETWORK=host"
-  printf 'export IMAGEDEDUP_TEST_CONTAINER_RUN=%q\n' "manual-$(date +%s)-$$"
-  exit 0
-fi
+# An interrupted build (test.sh stopping, Ctrl-C) still unmounts and removes its directory.
+trap 'imagededup_images_discard_work' EXIT
+trap 'exit 143' TERM INT
 
-# Sourced (by test.sh): export directly; register how to stop an engine started here.
-imagededup_images_status=0
-imagededup_images_handoff=$(mktemp "${TMPDIR:-/tmp}/imagededup-engine.XXXXXX")
-imagededup_images_exports=$(imagededup_images_main 3>"$imagededup_images_handoff") || imagededup_images_status=1
-IMAGEDEDUP_TEST_CONTAINER_RUN="test-sh-$(date +%s)-$$"
-export IMAGEDEDUP_TEST_CONTAINER_RUN
-if read -r imagededup_images_pid imagededup_images_state <"$imagededup_images_handoff" 2>/dev/null && [ -n "$imagededup_images_pid" ]; then
-  cleanup+=("imagededup_images_stop_engine $imagededup_images_pid $imagededup_images_state $IMAGEDEDUP_TEST_CONTAINER_RUN")
-else
-  cleanup+=("docker ps -aq --filter label=org.imagededup.test-run=$IMAGEDEDUP_TEST_CONTAINER_RUN | xargs -r docker rm -f >/dev/null 2>&1")
-fi
-rm -f "$imagededup_images_handoff"
-if [ "$imagededup_images_status" -eq 0 ]; then
-  while IFS= read -r imagededup_images_line; do
-    export "${imagededup_images_line?}"
-  done <<<"$imagededup_images_exports"
-  export IMAGEDEDUP_TEST_CONTAINER_NETWORK=host
-fi
-unset imagededup_images_handoff imagededup_images_exports imagededup_images_line imagededup_images_pid imagededup_images_state
-# shellcheck disable=SC2248
-return $imagededup_images_status 2>/dev/null || exit $imagededup_images_status
+case "${1:-}" in
+  --stop)
+    [ "$#" -ge 2 ] || { echo "usage: $0 --stop ENGINE_FILE [RUN]" >&2; exit 2; }
+    imagededup_images_stop "$2" "${3:-}"
+    ;;
+  --engine-file)
+    [ "$#" -eq 2 ] || { echo "usage: $0 --engine-file FILE" >&2; exit 2; }
+    imagededup_images_main "$2"
+    ;;
+  "")
+    imagededup_images_main
+    ;;
+  *)
+    echo "usage: $0 [--engine-file FILE] | --stop ENGINE_FILE [RUN]" >&2
+    exit 2
+    ;;
+esac
