@@ -120,14 +120,22 @@ imagededup_images_engine() {
   setsid dockerd "${args[@]}" </dev/null >"$state/dockerd.log" 2>&1 &
   pid=$!
   for i in $(seq 1 120); do
-    if timeout 10 docker info >/dev/null 2>&1; then
+    if ! kill -0 "$pid" 2>/dev/null; then
+      # Another engine that started at the same moment owns the pid file and stopped this one:
+      # use it, but it is not ours to stop.
+      if timeout 10 docker info >/dev/null 2>&1; then
+        imagededup_images_log "another Docker engine started meanwhile; using it"
+        rm -rf "$state"
+        return 0
+      fi
+      break
+    fi
+    # The engine that answers is this one only if the pid file names it.
+    if [ "$(cat /var/run/docker.pid 2>/dev/null)" = "$pid" ] && timeout 10 docker info >/dev/null 2>&1; then
       imagededup_images_engine_pid=$pid
       imagededup_images_engine_state=$state
       imagededup_images_log "Docker engine $(docker version --format '{{.Server.Version}}' 2>/dev/null) started (pid $pid)"
       return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      break
     fi
     sleep 0.5
   done
