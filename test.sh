@@ -27,6 +27,20 @@ for starter in scripts/test-servers/*.sh; do
   source "$starter" || { echo "test.sh: $starter could not start its server" >&2; echo "0 passed, 1 failed"; exit 1; }
 done
 
+# The container pass (IMAGEDEDUP_TEST_CONTAINERS=1; .ci/run sets it) runs the PostgreSQL and S3
+# conformance suites once more, against servers the Testcontainers fixtures start from the images
+# scripts/container-images.sh builds or finds (starting a Docker engine when none runs). It starts
+# now, in its own process group, so a first build of the images overlaps the solution's build.
+container_projects=()
+if [ "${IMAGEDEDUP_TEST_CONTAINERS:-}" = 1 ]; then
+  container_projects=(tests/ImageDedup.Postgres.Tests tests/ImageDedup.S3.Tests)
+  export IMAGEDEDUP_TEST_CONTAINER_RUN="test-sh-$(date +%s)-$$"
+  setsid -w scripts/container-images.sh --engine-file "$results/engine" \
+    >"$results/containers.env" 2>"$results/containers.log" </dev/null &
+  container_images=$!
+  cleanup+=("kill -TERM -- -$container_images 2>/dev/null; wait $container_images 2>/dev/null; scripts/container-images.sh --stop $results/engine $IMAGEDEDUP_TEST_CONTAINER_RUN")
+fi
+
 if ! dotnet build ImageDedup.sln -c "$configuration" -nologo -clp:ErrorsOnly; then
   echo "test.sh: the build failed" >&2
   echo "0 passed, 1 failed"
@@ -38,10 +52,32 @@ dotnet test ImageDedup.sln -c "$configuration" --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" --blame-hang-timeout 10m || status=$?
 
+if [ "${#container_projects[@]}" -gt 0 ]; then
+  container_started=$SECONDS
+  wait "$container_images"
+  container_status=$?
+  cat "$results/containers.log" >&2
+  echo "test.sh: waited $((SECONDS - container_started)) s for the container engine and images"
+  if [ "$container_status" -eq 0 ] && source "$results/containers.env"; then
+    # The servers started above are hidden from this pass.
+    for project in "${container_projects[@]}"; do
+      env -u IMAGEDEDUP_TEST_POSTGRES -u IMAGEDEDUP_TEST_S3_URL -u IMAGEDEDUP_TEST_S3_ACCESS_KEY -u IMAGEDEDUP_TEST_S3_SECRET_KEY \
+        -u IMAGEDEDUP_TEST_S3_BUCKET -u IMAGEDEDUP_TEST_S3_DIRECTORY \
+        dotnet test "$project" -c "$configuration" --no-build -nologo \
+        --filter "FullyQualifiedName~ConformanceTests|FullyQualifiedName~ServerFixtureTests" \
+        --logger "trx;LogFileName=$(basename "$project").trx" --logger "console;verbosity=minimal" \
+        --results-directory "$results/containers" --blame-hang-timeout 10m || status=$?
+    done
+  else
+    echo "test.sh: IMAGEDEDUP_TEST_CONTAINERS=1, but no Docker engine or images could be had (the reason is above)" >&2
+  fi
+  echo "test.sh: the container pass took $((SECONDS - container_started)) s after the other tests"
+fi
+
 passed=0
 failed=0
 reports=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*.trx "$results"/containers/*.trx; do
   [ -e "$trx" ] || continue
   reports=$((reports + 1))
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
@@ -59,10 +95,11 @@ for trx in "$results"/*.trx; do
   fi
 done
 
-# A test project that crashed writes no report; count it as a failure rather than lose it.
-projects=$(find tests -name '*.Tests.csproj' | wc -l)
+# A test project that crashed writes no report; count it as a failure rather than lose it. The
+# container pass writes one report per project it runs, under its own names.
+projects=$(($(find tests -name '*.Tests.csproj' | wc -l) + ${#container_projects[@]}))
 if [ "$reports" -lt "$projects" ]; then
-  echo "test.sh: only $reports of $projects test projects reported results" >&2
+  echo "test.sh: only $reports of $projects test runs reported results" >&2
   failed=$((failed + projects - reports))
 fi
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then

@@ -1,4 +1,6 @@
+using System.Globalization;
 using ImageDedup.Testing.Servers;
+using Npgsql;
 
 namespace ImageDedup.Postgres.Tests;
 
@@ -32,6 +34,8 @@ public sealed class ServerFixtureTests
         Assert.Contains("./test.sh", error.Message, StringComparison.Ordinal);
         Assert.Contains(PostgresServer.EnvironmentVariable, error.Message, StringComparison.Ordinal);
         Assert.Contains("CI=true", error.Message, StringComparison.Ordinal);
+        Assert.Contains("No Docker engine answers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("scripts/container-images.sh", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("skip", error.GetType().Name, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -41,5 +45,43 @@ public sealed class ServerFixtureTests
         var decision = PostgresServer.Decide(null, dockerAvailable: false, continuousIntegration: false);
 
         Assert.Throws<InvalidOperationException>(() => PostgresServer.ThrowIfUnavailable(decision));
+    }
+
+    /// <summary>
+    /// The server the other tests of this run use is the one the environment names: test.sh's, or
+    /// (its container pass, IMAGEDEDUP_TEST_CONTAINERS=1) a container of the configured image at
+    /// default settings, reached on the loopback port the fixture chose under host networking.
+    /// </summary>
+    [Fact]
+    public async Task The_server_of_this_run_is_the_one_the_environment_names()
+    {
+        var server = await PostgresServer.GetAsync();
+        var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString);
+        await using var session = new NpgsqlConnection(server.ConnectionString);
+        await session.OpenAsync();
+        Assert.Equal(connection.Port, Convert.ToInt32(await ScalarAsync(session, "SELECT inet_server_port()"), CultureInfo.InvariantCulture));
+
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable)))
+        {
+            Assert.Null(server.ContainerImage);
+            Assert.Equal(Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable), server.ConnectionString);
+            return;
+        }
+
+        var settings = ContainerSettings.FromEnvironment();
+        Assert.Equal(settings.PostgresImage, server.ContainerImage);
+        Assert.StartsWith("15", (string)(await ScalarAsync(session, "SHOW server_version"))!, StringComparison.Ordinal);
+        Assert.Equal("100", await ScalarAsync(session, "SHOW max_connections"));
+        if (settings.HostNetwork)
+        {
+            Assert.Equal("127.0.0.1", connection.Host);
+            Assert.Equal("127.0.0.1", await ScalarAsync(session, "SHOW listen_addresses"));
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 }

@@ -100,5 +100,30 @@ public class ApiRulesTests
         Assert.Empty(missing);
     }
 
+    [Fact]
+    public void Every_packed_test_library_carries_its_readme()
+    {
+        var packed = Directory.GetFiles(Path.Combine(RepositoryRoot.Find(), "tests"), "*.csproj", SearchOption.AllDirectories)
+            .Where(project => File.ReadAllText(project).Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Equal(["ImageDedup.Testing.Servers.csproj", "ImageDedup.Testing.csproj"], packed.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(packed, project =>
+        {
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(project)!, "README.md")), $"{project} has no README.md");
+            Assert.Contains("<PackageReadmeFile>README.md</PackageReadmeFile>", File.ReadAllText(project), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void The_conformance_suites_pull_in_no_server_client()
+    {
+        var suites = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "tests", "ImageDedup.Testing", "ImageDedup.Testing.csproj"));
+
+        Assert.DoesNotContain("Npgsql", suites, StringComparison.Ordinal);
+        Assert.DoesNotContain("Testcontainers", suites, StringComparison.Ordinal);
+        Assert.DoesNotContain("Testing.Servers", suites, StringComparison.Ordinal);
+    }
+
     private static Assembly Load(string name) => Assembly.Load(name);
 }

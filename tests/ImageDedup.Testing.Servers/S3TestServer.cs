@@ -1,26 +1,21 @@
-using DotNet.Testcontainers.Builders;
-using DotNet.Testcontainers.Containers;
-
 namespace ImageDedup.Testing.Servers;
 
 /// <summary>
 /// The S3-compatible server integration tests run against, shared by the whole test run:
 /// the one named by <c>IMAGEDEDUP_TEST_S3_*</c> (test.sh starts s3rver and sets them), else a
-/// MinIO container when Docker is available, else a clear failure — never a silent skip.
+/// Testcontainers container (MinIO, or s3rver: see <see cref="ContainerSettings"/>), else a clear
+/// failure — never a silent skip.
 /// Test classes share its bucket and keep apart by key prefix (<see cref="NewPrefix"/>).
 /// </summary>
 public sealed class S3TestServer
 {
-    /// <summary>The MinIO image used when no server is configured; pinned so runs are repeatable.</summary>
-    public const string MinioImage = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
-
     private const string DefaultBucket = "imagededup-test";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static S3TestServer? _shared;
-    private static IContainer? _container;
 
-    private S3TestServer(Uri serviceUrl, string accessKey, string secretKey, string bucketName, string? directory, bool bucketMayBeMissing)
+    private S3TestServer(Uri serviceUrl, string accessKey, string secretKey, string bucketName, string? directory, bool bucketMayBeMissing, string? containerImage = null)
     {
+        ContainerImage = containerImage;
         ServiceUrl = serviceUrl;
         AccessKey = accessKey;
         SecretKey = secretKey;
@@ -41,8 +36,11 @@ public sealed class S3TestServer
     /// <summary>The bucket tests use.</summary>
     public string BucketName { get; }
 
-    /// <summary>Where the server keeps objects on this machine's disk (s3rver), or null when unknown (MinIO in a container).</summary>
+    /// <summary>Where the server keeps objects on this machine's disk (s3rver started by test.sh), or null when unknown (a container).</summary>
     public string? Directory { get; }
+
+    /// <summary>The image of the container the server runs in, or null for the server of <c>IMAGEDEDUP_TEST_S3_URL</c>.</summary>
+    public string? ContainerImage { get; }
 
     /// <summary>True when the caller has to create <see cref="BucketName"/> first (a fresh container).</summary>
     public bool BucketMayBeMissing { get; }
@@ -54,7 +52,7 @@ public sealed class S3TestServer
         await Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            return _shared ??= FromEnvironment() ?? await StartMinioAsync().ConfigureAwait(false);
+            return _shared ??= FromEnvironment() ?? await StartContainerAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -83,29 +81,19 @@ public sealed class S3TestServer
             bucketMayBeMissing: true);
     }
 
-    private static async Task<S3TestServer> StartMinioAsync()
+    private static async Task<S3TestServer> StartContainerAsync()
     {
-        const string user = "imagededup";
-        const string password = "imagededup-secret";
+        var settings = ContainerSettings.FromEnvironment();
         try
         {
-            var container = new ContainerBuilder(MinioImage)
-                .WithEnvironment("MINIO_ROOT_USER", user)
-                .WithEnvironment("MINIO_ROOT_PASSWORD", password)
-                .WithCommand("server", "/data")
-                .WithPortBinding(9000, assignRandomHostPort: true)
-                .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => request.ForPath("/minio/health/ready").ForPort(9000)))
-                .Build();
-            await container.StartAsync().ConfigureAwait(false);
-            _container = container;
-            var url = new Uri($"http://{container.Hostname}:{container.GetMappedPublicPort(9000)}");
-            return new S3TestServer(url, user, password, DefaultBucket, directory: null, bucketMayBeMissing: true);
+            var endpoint = await S3Container.StartAsync(settings, DefaultBucket).ConfigureAwait(false);
+            return new S3TestServer(endpoint.ServiceUrl, endpoint.AccessKey, endpoint.SecretKey, DefaultBucket, directory: null, bucketMayBeMissing: true, settings.S3Image);
         }
-        catch (Exception ex)
+        catch (InvalidOperationException ex)
         {
             throw new InvalidOperationException(
                 "No S3 server for the integration tests: IMAGEDEDUP_TEST_S3_URL is not set (./test.sh starts s3rver and sets it) "
-                + $"and a MinIO container ({MinioImage}) could not be started: {ex.Message}",
+                + $"and the {settings.S3Kind} container fallback failed: {ex.Message}",
                 ex);
         }
     }

@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using Testcontainers.PostgreSql;
-
 namespace ImageDedup.Testing.Servers;
 
 /// <summary>Where the PostgreSQL tests get their server from.</summary>
@@ -9,7 +6,7 @@ public enum PostgresServerSource
     /// <summary>The server named by <see cref="PostgresServer.EnvironmentVariable"/> (test.sh starts one).</summary>
     Environment,
 
-    /// <summary>A Testcontainers container of <see cref="PostgresServer.Image"/>.</summary>
+    /// <summary>A Testcontainers container of <see cref="ContainerSettings.PostgresImage"/>.</summary>
     Container,
 
     /// <summary>No server: the tests fail with <see cref="PostgresServerDecision.Failure"/>; they never skip.</summary>
@@ -22,27 +19,34 @@ public enum PostgresServerSource
 /// <param name="Failure">Why no server can be had, for <see cref="PostgresServerSource.Unavailable"/>.</param>
 public sealed record PostgresServerDecision(PostgresServerSource Source, string? ConnectionString, string? Failure);
 
+/// <summary>A running server of <see cref="PostgresServer"/>.</summary>
+/// <param name="ConnectionString">An Npgsql connection string to an administrative database on it.</param>
+/// <param name="ContainerImage">The image of the container it runs in, or null for the server of <see cref="PostgresServer.EnvironmentVariable"/>.</param>
+public sealed record PostgresServerEndpoint(string ConnectionString, string? ContainerImage);
+
 /// <summary>
 /// The one PostgreSQL server of a test run: <c>IMAGEDEDUP_TEST_POSTGRES</c> if set, else a Testcontainers
-/// container when Docker answers, else a clear failure. Tests never skip for want of a server.
+/// container (of <see cref="ContainerSettings.PostgresImage"/>) when Docker answers, else a clear failure.
+/// Tests never skip for want of a server.
 /// </summary>
 public static class PostgresServer
 {
     /// <summary>The variable that holds an Npgsql connection string to a server the tests may use.</summary>
     public const string EnvironmentVariable = "IMAGEDEDUP_TEST_POSTGRES";
 
-    /// <summary>The pinned image of the container fallback.</summary>
-    public const string Image = "postgres:15-alpine";
+    private static readonly Lazy<Task<PostgresServerEndpoint>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly Lazy<Task<string>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static PostgreSqlContainer? _container;
+    /// <summary>The server of this run; starts a container at most once.</summary>
+    /// <exception cref="InvalidOperationException">No server is configured and none could be started.</exception>
+    public static Task<PostgresServerEndpoint> GetAsync() => Server.Value;
 
     /// <summary>The connection string of the server (an administrative database on it); starts a container at most once.</summary>
-    public static Task<string> GetConnectionStringAsync() => Server.Value;
+    /// <exception cref="InvalidOperationException">No server is configured and none could be started.</exception>
+    public static async Task<string> GetConnectionStringAsync() => (await GetAsync().ConfigureAwait(false)).ConnectionString;
 
     /// <summary>Decides where the server comes from. Pure, so the no-server rule is testable.</summary>
     /// <param name="environmentValue">The value of <see cref="EnvironmentVariable"/>, or null.</param>
-    /// <param name="dockerAvailable">Whether a Docker daemon answers.</param>
+    /// <param name="dockerAvailable">Whether a Docker engine answers.</param>
     /// <param name="continuousIntegration">Whether <c>CI=true</c>; named in the failure message.</param>
     public static PostgresServerDecision Decide(string? environmentValue, bool dockerAvailable, bool continuousIntegration)
     {
@@ -59,35 +63,10 @@ public static class PostgresServer
         var failure =
             $"No PostgreSQL server for the tests: run ./test.sh (it starts one and sets {EnvironmentVariable}) or set " +
             $"{EnvironmentVariable} to an Npgsql connection string, for example " +
-            $"\"Host=127.0.0.1;Port=5432;Username=postgres;Password=…;Database=postgres\". Docker is not available for the Testcontainers fallback either." +
+            $"\"Host=127.0.0.1;Port=5432;Username=postgres;Password=…;Database=postgres\". For the Testcontainers fallback: " +
+            DockerEngine.Missing("PostgreSQL") +
             (continuousIntegration ? " CI=true: these tests fail rather than skip." : string.Empty);
         return new PostgresServerDecision(PostgresServerSource.Unavailable, null, failure);
-    }
-
-    /// <summary>Whether a Docker daemon is reachable (DOCKER_HOST set, or the default socket accepts a connection).</summary>
-    public static bool DockerAvailable()
-    {
-        if (!string.IsNullOrWhiteSpace(System.Environment.GetEnvironmentVariable("DOCKER_HOST")))
-        {
-            return true;
-        }
-
-        const string socketPath = "/var/run/docker.sock";
-        if (!OperatingSystem.IsWindows() && !File.Exists(socketPath))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Throws the decision's failure when it found no server; tests fail, they never skip.</summary>
@@ -101,21 +80,19 @@ public static class PostgresServer
         }
     }
 
-    private static async Task<string> StartAsync()
+    private static async Task<PostgresServerEndpoint> StartAsync()
     {
         var decision = Decide(
             System.Environment.GetEnvironmentVariable(EnvironmentVariable),
-            DockerAvailable(),
+            DockerEngine.IsReachable(),
             string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase));
         ThrowIfUnavailable(decision);
         if (decision.Source == PostgresServerSource.Environment)
         {
-            return decision.ConnectionString!;
+            return new PostgresServerEndpoint(decision.ConnectionString!, null);
         }
 
-        // Testcontainers' resource reaper removes the container when the test process ends.
-        _container = new PostgreSqlBuilder(Image).Build();
-        await _container.StartAsync();
-        return _container.GetConnectionString();
+        var settings = ContainerSettings.FromEnvironment();
+        return new PostgresServerEndpoint(await PostgresContainer.StartAsync(settings).ConfigureAwait(false), settings.PostgresImage);
     }
 }
