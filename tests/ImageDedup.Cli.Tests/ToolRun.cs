@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ImageDedup.Testing;
 using ImageDedup.Testing.Processes;
 
 namespace ImageDedup.Cli.Tests;
@@ -23,7 +24,12 @@ internal static class ToolRun
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
-    public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "ImageDedup.Cli.dll");
+    /// <summary>
+    /// The tool as its own project builds it, with its own dependencies and runtime config — not
+    /// the copy beside this test assembly, whose folder is laid out for the test host's frameworks.
+    /// </summary>
+    public static string ToolPath { get; } = Path.Combine(
+        RepositoryRoot.Find(), "src", "ImageDedup.Cli", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "ImageDedup.Cli.dll");
 
     public static string Dotnet => ChildProcessRunner.DotnetHost();
 

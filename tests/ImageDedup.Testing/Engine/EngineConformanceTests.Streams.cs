@@ -124,11 +124,11 @@ public abstract partial class EngineConformanceTests
     public async Task A_file_stream_is_stored_from_its_position_whether_opened_for_sync_or_async_reads(bool asynchronous, int position)
     {
         var engine = CreateEngine();
-        var bytes = TestImages.UniquePng(200_000);
-        var content = bytes.AsSpan(position).ToArray();
-        content[0] = 0xFF; // a JPEG signature where the host's position is
-        content[1] = 0xD8;
-        content[2] = 0xFF;
+        // Whatever precedes the host's position (here bytes that are no image) is not the upload;
+        // the image, whole, starts exactly there.
+        var content = TestImages.UniquePng(200_000 - position);
+        var bytes = new byte[200_000];
+        TestImages.NotAnImage(position).CopyTo(bytes, 0);
         content.CopyTo(bytes, position);
         var path = Path.Combine(Path.GetTempPath(), $"imagededup-upload-{Guid.NewGuid():N}.bin");
         await File.WriteAllBytesAsync(path, bytes);
