@@ -128,7 +128,7 @@ public abstract partial class EngineConformanceTests
         // the image, whole, starts exactly there.
         var content = TestImages.UniquePng(200_000 - position);
         var bytes = new byte[200_000];
-        TestImages.NotAnImage(position).CopyTo(bytes, 0);
+        Array.Fill(bytes, (byte)'%', 0, position);
         content.CopyTo(bytes, position);
         var path = Path.Combine(Path.GetTempPath(), $"imagededup-upload-{Guid.NewGuid():N}.bin");
         await File.WriteAllBytesAsync(path, bytes);
