@@ -3,7 +3,7 @@ using ImageDedup.Storage;
 
 namespace ImageDedup.Invariants.Tests;
 
-/// <summary>The invariants of DESIGN §3, checked against what the stores actually hold.</summary>
+/// <summary>The invariants of docs/invariants.md, checked against what the stores actually hold.</summary>
 internal static class Invariants
 {
     /// <summary>

@@ -4,7 +4,7 @@ using ImageDedup.Storage;
 
 namespace ImageDedup.Tests;
 
-/// <summary>The public-API rules of DESIGN §4, checked on every shipped assembly rather than by review.</summary>
+/// <summary>The public-API rules (docs/architecture.md, the facade), checked on every shipped assembly rather than by review.</summary>
 public class ApiRulesTests
 {
     public static TheoryData<string> ShippedAssemblies => new()

@@ -8,7 +8,7 @@ namespace ImageDedup.Storage;
 /// every timestamp and grace-period comparison, so that many engine instances can share a store.
 /// </summary>
 /// <remarks>
-/// The delete protocol (DESIGN §3): rows move <c>Pending → Live → Deleting</c>. References are only
+/// The delete protocol (docs/delete-protocol.md in the repository): rows move <c>Pending → Live → Deleting</c>. References are only
 /// ever added to <see cref="OriginalState.Live"/> rows. The statement that sees an original's count
 /// reach zero either records when it was orphaned or, when the caller asks for it, claims the
 /// deletion by moving the row to <see cref="OriginalState.Deleting"/>; only the claimer then

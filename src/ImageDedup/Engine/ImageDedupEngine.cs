@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace ImageDedup.Engine;
 
 /// <summary>
-/// The facade. It owns the order of the delete protocol (DESIGN §3); the stores own atomicity.
+/// The facade. It owns the order of the delete protocol (docs/delete-protocol.md); the stores own atomicity.
 /// Per-scope operations take their scope explicitly and are reached through <see cref="EngineScope"/>.
 /// </summary>
 internal sealed class ImageDedupEngine : IImageDedup

@@ -8,7 +8,7 @@ namespace ImageDedup.Testing.Engine;
 /// <summary>
 /// Whatever a host's stream claims (CanSeek, Length, Position) and however it hands out its
 /// bytes, the engine stores exactly what it yields from its position to the read that returns 0,
-/// or fails with a typed exception and leaves nothing (DESIGN §3, invariant 5).
+/// or fails with a typed exception and leaves nothing (docs/invariants.md, invariant 5).
 /// </summary>
 public abstract partial class EngineConformanceTests
 {

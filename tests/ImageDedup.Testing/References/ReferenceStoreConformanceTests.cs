@@ -9,7 +9,7 @@ namespace ImageDedup.Testing.References;
 
 /// <summary>
 /// The behaviour every <see cref="IReferenceStore"/> must show: named references, the
-/// pending → live → deleting life cycle and the delete protocol of DESIGN §3. A provider derives one
+/// pending → live → deleting life cycle and the delete protocol of docs/delete-protocol.md. A provider derives one
 /// concrete class and supplies fresh, empty, migrated stores.
 /// </summary>
 public abstract class ReferenceStoreConformanceTests
