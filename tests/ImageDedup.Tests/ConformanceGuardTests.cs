@@ -66,6 +66,11 @@ public partial class ConformanceGuardTests
             required.Add("ReadUrlConformanceTests");
         }
 
+        if (Implements(source, "IHostTransactionParticipant"))
+        {
+            required.Add("HostTransactionConformanceTests");
+        }
+
         if (Regex.IsMatch(source, @"public static IImageDedupBuilder Add\w+HealthCheck\("))
         {
             required.Add("HealthCheckConformanceTests");
