@@ -66,7 +66,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
 
-    public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction { Connection: not null };
+    public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction;
 
     /// <inheritdoc/>
     public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)

@@ -52,7 +52,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
 
-    public bool CanEnlist(DbTransaction transaction) => transaction is SqliteTransaction { Connection: not null };
+    public bool CanEnlist(DbTransaction transaction) => transaction is SqliteTransaction;
 
     /// <inheritdoc/>
     public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)

@@ -17,8 +17,11 @@ namespace ImageDedup.Storage;
 /// </remarks>
 public interface IHostTransactionParticipant
 {
-    /// <summary>Whether this store can run inside <paramref name="transaction"/>: one of its own database kind, not yet completed.</summary>
+    /// <summary>Whether this store can run inside <paramref name="transaction"/>: one of its own database kind.</summary>
     /// <param name="transaction">The host's transaction.</param>
-    /// <returns>True when the reference methods would enlist in it rather than throw.</returns>
+    /// <returns>
+    /// True when the reference methods enlist in it rather than throw <see cref="NotSupportedException"/>
+    /// (a transaction already committed or rolled back still fails when used).
+    /// </returns>
     bool CanEnlist(DbTransaction transaction);
 }
