@@ -28,12 +28,12 @@ for starter in scripts/test-servers/*.sh; do
 done
 
 # The container pass (IMAGEDEDUP_TEST_CONTAINERS=1; .ci/run sets it) runs the PostgreSQL and S3
-# conformance suites once more, against servers the Testcontainers fixtures start from the images
+# conformance suites (the engine matrix's pairs included) once more, against servers the Testcontainers fixtures start from the images
 # scripts/container-images.sh builds or finds (starting a Docker engine when none runs). It starts
 # now, in its own process group, so a first build of the images overlaps the solution's build.
 container_projects=()
 if [ "${IMAGEDEDUP_TEST_CONTAINERS:-}" = 1 ]; then
-  container_projects=(tests/ImageDedup.Postgres.Tests tests/ImageDedup.S3.Tests)
+  container_projects=(tests/ImageDedup.Postgres.Tests tests/ImageDedup.S3.Tests tests/ImageDedup.Matrix.Tests)
   export IMAGEDEDUP_TEST_CONTAINER_RUN="test-sh-$(date +%s)-$$"
   setsid -w scripts/container-images.sh --engine-file "$results/engine" \
     >"$results/containers.env" 2>"$results/containers.log" </dev/null &

@@ -13,7 +13,7 @@ namespace ImageDedup.Postgres;
 /// plpgsql functions of the install script), so each call is atomic and one round trip. Inside a host
 /// transaction the statement runs on the host's connection and never claims a deletion.
 /// </summary>
-internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
+internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransactionParticipant, IAsyncDisposable
 {
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
@@ -65,6 +65,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IAsyncDisposable
 
     /// <inheritdoc/>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+
+    public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction;
 
     /// <inheritdoc/>
     public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)

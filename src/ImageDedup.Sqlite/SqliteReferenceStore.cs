@@ -12,7 +12,7 @@ namespace ImageDedup.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> so that writers queue on the database lock (busy timeout) instead of
 /// failing when a read transaction would have to be upgraded.
 /// </summary>
-internal sealed class SqliteReferenceStore : IReferenceStore
+internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionParticipant
 {
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
@@ -51,6 +51,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
 
     /// <inheritdoc/>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+
+    public bool CanEnlist(DbTransaction transaction) => transaction is SqliteTransaction;
 
     /// <inheritdoc/>
     public Task<Original?> GetAsync(Guid id, CancellationToken cancellationToken = default)

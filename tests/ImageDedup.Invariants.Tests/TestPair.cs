@@ -1,7 +1,6 @@
-using Amazon.S3;
-using Amazon.S3.Model;
 using ImageDedup.ProcessHost;
 using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 using Microsoft.Data.Sqlite;
 
 namespace ImageDedup.Invariants.Tests;
@@ -35,19 +34,7 @@ public sealed class TestPair : IDisposable
 
     public static async Task<TestPair> PostgresS3Async(PostgresDatabase database)
     {
-        var server = await S3TestServer.GetAsync();
-        if (server.BucketMayBeMissing)
-        {
-            using var client = new AmazonS3Client(server.AccessKey, server.SecretKey, new AmazonS3Config { ServiceURL = server.ServiceUrl.ToString(), ForcePathStyle = true });
-            try
-            {
-                await client.PutBucketAsync(new PutBucketRequest { BucketName = server.BucketName });
-            }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-            {
-            }
-        }
-
+        var server = await S3StoreFactory.ServerAsync();
         return new TestPair("postgres-s3", new Dictionary<string, string>
         {
             [ProviderPair.Kind] = "postgres-s3",

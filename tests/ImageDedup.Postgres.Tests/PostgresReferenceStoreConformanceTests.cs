@@ -1,4 +1,3 @@
-using System.Data.Common;
 using ImageDedup.Storage;
 using ImageDedup.Testing.References;
 using ImageDedup.Testing.Servers;
@@ -6,14 +5,7 @@ using ImageDedup.Testing.Servers;
 namespace ImageDedup.Postgres.Tests;
 
 /// <summary>The shared reference-store suite against PostgreSQL: one database per class, one schema per store.</summary>
-public sealed class PostgresReferenceStoreConformanceTests : ReferenceStoreConformanceTests, IClassFixture<PostgresDatabase>
+public sealed class PostgresReferenceStoreConformanceTests(PostgresDatabase database) : ReferenceStoreConformanceTests, IClassFixture<PostgresDatabase>
 {
-    private readonly PostgresDatabase _database;
-
-    public PostgresReferenceStoreConformanceTests(PostgresDatabase database) => _database = database;
-
-    protected override async Task<IReferenceStore> CreateStoreAsync() => await Stores.CreateMigratedAsync(_database);
-
-    protected override async Task<DbConnection?> OpenHostConnectionAsync(IReferenceStore store)
-        => await _database.DataSource.OpenConnectionAsync();
+    protected override async Task<IReferenceStore> CreateStoreAsync() => await Stores.CreateMigratedAsync(database);
 }

@@ -1,6 +1,7 @@
 using Amazon.S3.Model;
 using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageDedup.S3.Tests;
@@ -17,10 +18,10 @@ public sealed class CorruptionTests
     {
         var server = await TestS3.ServerAsync();
         using var s3 = await RecordedStore.CreateAsync("corruption");
-        await using var database = await SqliteFile.CreateAsync();
+        await using var references = new SqliteStoreFactory();
         var services = new ServiceCollection();
         services.AddImageDedup();
-        services.AddSingleton(database.Store);
+        services.AddSingleton(await references.CreateAsync());
         services.AddSingleton<Storage.IBlobStore>(s3.Store);
         await using var provider = services.BuildServiceProvider();
         var engine = provider.GetRequiredService<IImageDedup>();

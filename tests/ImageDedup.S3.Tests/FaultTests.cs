@@ -3,6 +3,7 @@ using Amazon.S3;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageDedup.S3.Tests;
@@ -15,7 +16,8 @@ namespace ImageDedup.S3.Tests;
 public sealed class FaultTests : IAsyncLifetime
 {
     private FaultProxy _proxy = null!;
-    private SqliteFile _database = null!;
+    private readonly SqliteStoreFactory _references = new();
+    private IReferenceStore _catalogue = null!;
     private AmazonS3Client _client = null!;
     private AmazonS3Client _direct = null!;
     private ServiceProvider _provider = null!;
@@ -35,10 +37,10 @@ public sealed class FaultTests : IAsyncLifetime
         var direct = TestS3.Options(server, prefix);
         _direct = TestS3.Client(direct);
         _directBlobs = TestS3.Store(_direct, direct);
-        _database = await SqliteFile.CreateAsync();
+        _catalogue = await _references.CreateAsync();
         var services = new ServiceCollection();
         services.AddImageDedup();
-        services.AddSingleton(_database.Store);
+        services.AddSingleton(_catalogue);
         services.AddSingleton<IBlobStore>(_blobs);
         _provider = services.BuildServiceProvider();
     }
@@ -46,7 +48,7 @@ public sealed class FaultTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _provider.DisposeAsync();
-        await _database.DisposeAsync();
+        await _references.DisposeAsync();
         _client.Dispose();
         _direct.Dispose();
         await _proxy.DisposeAsync();
@@ -146,8 +148,8 @@ public sealed class FaultTests : IAsyncLifetime
 
     private async Task AssertNothingStoredAsync(string holder)
     {
-        Assert.Empty((await _database.Store.ListOriginalsAsync(string.Empty, null, 100)).Items);
-        Assert.Null(await _database.Store.FindByHolderAsync(string.Empty, holder));
+        Assert.Empty((await _catalogue.ListOriginalsAsync(string.Empty, null, 100)).Items);
+        Assert.Null(await _catalogue.FindByHolderAsync(string.Empty, holder));
         var blobs = new List<string>();
         await foreach (var blob in _directBlobs.ListAsync())
         {

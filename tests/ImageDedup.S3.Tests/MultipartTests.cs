@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Content;
+using ImageDedup.Testing.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageDedup.S3.Tests;
@@ -20,8 +21,8 @@ public sealed class MultipartTests
     public async Task A_12_MiB_image_goes_multipart_through_the_engine_and_round_trips_byte_for_byte()
     {
         using var s3 = await RecordedStore.CreateAsync("multipart", SmallParts);
-        await using var database = await SqliteFile.CreateAsync();
-        await using var provider = Engine(database, s3.Store);
+        await using var references = new SqliteStoreFactory();
+        await using var provider = Engine(await references.CreateAsync(), s3.Store);
         var engine = provider.GetRequiredService<IImageDedup>();
         var bytes = TestImages.UniquePng(12 * MiB + 12_345);
 
@@ -138,11 +139,11 @@ public sealed class MultipartTests
 
     private static BlobMetadata Metadata(byte[] content) => new(TestImages.DigestOf(content), content.Length, "image/png");
 
-    private static ServiceProvider Engine(SqliteFile database, IBlobStore blobs)
+    private static ServiceProvider Engine(IReferenceStore references, IBlobStore blobs)
     {
         var services = new ServiceCollection();
         services.AddImageDedup();
-        services.AddSingleton(database.Store);
+        services.AddSingleton(references);
         services.AddSingleton(blobs);
         return services.BuildServiceProvider();
     }

@@ -1,37 +1,23 @@
-using Amazon.S3;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Engine;
-using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 
 namespace ImageDedup.S3.Tests;
 
 /// <summary>Signed read URLs through the engine, on a SQLite temp-file reference store and the S3 blob store.</summary>
 public sealed class S3ReadUrlConformanceTests : ReadUrlConformanceTests
 {
-    private SqliteFile? _database;
-    private AmazonS3Client? _client;
+    private readonly SqliteStoreFactory _references = new();
+    private readonly S3StoreFactory _blobs = new();
 
-    protected override async Task<IReferenceStore> CreateReferenceStoreAsync()
-    {
-        _database = await SqliteFile.CreateAsync();
-        return _database.Store;
-    }
+    protected override Task<IReferenceStore> CreateReferenceStoreAsync() => _references.CreateAsync();
 
-    protected override async Task<IBlobStore> CreateBlobStoreAsync()
-    {
-        var server = await TestS3.ServerAsync();
-        var options = TestS3.Options(server, S3TestServer.NewPrefix("read-url"));
-        _client = TestS3.Client(options);
-        return TestS3.Store(_client, options);
-    }
+    protected override Task<IBlobStore> CreateBlobStoreAsync() => _blobs.CreateAsync();
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        _client?.Dispose();
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        await _blobs.DisposeAsync();
+        await _references.DisposeAsync();
     }
 }

@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
 using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImageDedup.S3.Tests;
@@ -9,36 +9,8 @@ namespace ImageDedup.S3.Tests;
 /// <summary>Stores and clients against the shared test server, each under its own key prefix.</summary>
 internal static class TestS3
 {
-    private static readonly SemaphoreSlim BucketGate = new(1, 1);
-    private static bool _bucketReady;
-
     /// <summary>The shared server, with its bucket created.</summary>
-    public static async Task<S3TestServer> ServerAsync()
-    {
-        var server = await S3TestServer.GetAsync();
-        await BucketGate.WaitAsync();
-        try
-        {
-            if (!_bucketReady && server.BucketMayBeMissing)
-            {
-                using var client = Client(Options(server, string.Empty));
-                try
-                {
-                    await client.PutBucketAsync(new PutBucketRequest { BucketName = server.BucketName });
-                }
-                catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-                {
-                }
-            }
-
-            _bucketReady = true;
-            return server;
-        }
-        finally
-        {
-            BucketGate.Release();
-        }
-    }
+    public static Task<S3TestServer> ServerAsync() => S3StoreFactory.ServerAsync();
 
     /// <summary>Options for <paramref name="server"/> under <paramref name="prefix"/>, retrying quickly.</summary>
     public static S3BlobStoreOptions Options(S3TestServer server, string prefix, Uri? serviceUrl = null) => new()

@@ -1,5 +1,6 @@
 using ImageDedup.Testing;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace ImageDedup.Tests;
 
@@ -49,7 +50,9 @@ public partial class ConformanceGuardTests
         Assert.True(Directory.Exists(testDirectory), $"{provider} has no test project at tests/{provider}.Tests");
         var tests = ReadSources(testDirectory);
 
-        var required = new List<string> { "EngineConformanceTests", "RegistrationConformanceTests" };
+        // The engine suite runs per pair of providers, in tests/ImageDedup.Matrix.Tests (whose own
+        // guard keeps that matrix whole); here only the suites of one store and its registration.
+        var required = new List<string> { "RegistrationConformanceTests" };
         if (Implements(source, "IReferenceStore"))
         {
             required.Add("ReferenceStoreConformanceTests");
@@ -66,6 +69,11 @@ public partial class ConformanceGuardTests
             required.Add("ReadUrlConformanceTests");
         }
 
+        if (Implements(source, "IHostTransactionParticipant"))
+        {
+            required.Add("HostTransactionConformanceTests");
+        }
+
         if (Regex.IsMatch(source, @"public static IImageDedupBuilder Add\w+HealthCheck\("))
         {
             required.Add("HealthCheckConformanceTests");
@@ -78,6 +86,20 @@ public partial class ConformanceGuardTests
                 Regex.IsMatch(tests, @"class\s+\w+\s*(\([^)]*\))?\s*:\s*" + suite + @"\b"),
                 $"{provider} implements a store but tests/{provider}.Tests has no concrete class deriving from {suite}");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Every_provider_is_seen_by_the_matrix(string provider)
+    {
+        // The matrix guard (tests/ImageDedup.Matrix.Tests) finds providers among the assemblies beside
+        // it, which come through the factories' project: a provider that project does not reference
+        // would silently drop out of the matrix instead of failing it for want of its pairs.
+        var factories = Path.Combine(RepositoryRoot.Find(), "tests", "ImageDedup.Testing.Stores");
+        var references = XDocument.Load(Path.Combine(factories, "ImageDedup.Testing.Stores.csproj")).Descendants("ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')));
+
+        Assert.True(references.Contains(provider), $"tests/ImageDedup.Testing.Stores does not reference {provider}, so the matrix guard cannot see it");
     }
 
     private static bool Implements(string source, string contract)

@@ -14,8 +14,9 @@ namespace ImageDedup.Storage;
 /// deletion by moving the row to <see cref="OriginalState.Deleting"/>; only the claimer then
 /// deletes the blob and the row. At most one live row exists per (scope, digest).
 /// <para>
-/// Host transactions: methods that take a <see cref="DbTransaction"/> run inside it and never commit
-/// it. Inside one, <c>claimIfOrphaned</c> is ignored (nothing is claimed, only the orphan time is
+/// Host transactions (a capability: stores that offer it implement <see cref="IHostTransactionParticipant"/>;
+/// the others throw <see cref="NotSupportedException"/> for any transaction): methods that take a
+/// <see cref="DbTransaction"/> run inside it and never commit it. Inside one, <c>claimIfOrphaned</c> is ignored (nothing is claimed, only the orphan time is
 /// recorded) so a rollback can never lose bytes. Call <see cref="MigrateAsync"/> before the first
 /// host transaction: a lazy migration inside one could wait on the host's own lock. A store error
 /// other than <see cref="OriginalNotFoundException"/> may leave the host transaction unusable

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Data;
-using System.Data.Common;
 using ImageDedup.Storage;
-using ImageDedup.Testing.Content;
 using Xunit;
 
 namespace ImageDedup.Testing.References;
@@ -10,22 +7,12 @@ namespace ImageDedup.Testing.References;
 /// <summary>
 /// The behaviour every <see cref="IReferenceStore"/> must show: named references, the
 /// pending → live → deleting life cycle and the delete protocol of docs/delete-protocol.md. A provider derives one
-/// concrete class and supplies fresh, empty, migrated stores.
+/// concrete class and supplies fresh, empty, migrated stores. Host transactions are a capability
+/// with their own suite (<see cref="HostTransactionConformanceTests"/>); here every store only has
+/// to refuse a transaction it cannot join.
 /// </summary>
-public abstract class ReferenceStoreConformanceTests
+public abstract class ReferenceStoreConformanceTests : ReferenceStoreTestBase
 {
-    protected const string Scope = "tenant-a";
-    protected const string OtherScope = "tenant-b";
-
-    /// <summary>A fresh, empty, migrated store; a new one per call.</summary>
-    protected abstract Task<IReferenceStore> CreateStoreAsync();
-
-    /// <summary>
-    /// An open connection to the store's database that a host can begin transactions on, or null when
-    /// the provider cannot enlist in host transactions (those tests then expect <see cref="NotSupportedException"/>).
-    /// </summary>
-    protected abstract Task<DbConnection?> OpenHostConnectionAsync(IReferenceStore store);
-
     // ---------------------------------------------------------------- pending → live
 
     [Fact]
@@ -745,173 +732,7 @@ public abstract class ReferenceStoreConformanceTests
         Assert.Equal(1, (await store.GetAsync(live.Id))!.ReferenceCount);
     }
 
-    [Fact]
-    public async Task Host_transaction_commit_keeps_an_added_reference()
-    {
-        var store = await CreateStoreAsync();
-        var live = await CreateLiveAsync(store, Scope, seed: 1, "h/1");
-        await using var host = await OpenHostConnectionAsync(store);
-        if (host is null)
-        {
-            await AssertHostTransactionsUnsupportedAsync(store, live.Id);
-            return;
-        }
-
-        await using (var transaction = await host.BeginTransactionAsync())
-        {
-            var change = await store.AddReferenceAsync(Scope, "h/2", live.Id, claimIfOrphaned: true, transaction);
-            Assert.True(change.Added);
-            Assert.Equal(2, change.Original.ReferenceCount);
-            await transaction.CommitAsync();
-        }
-
-        Assert.Equal(live.Id, (await store.FindByHolderAsync(Scope, "h/2"))?.Id);
-        Assert.Equal(2, (await store.GetAsync(live.Id))!.ReferenceCount);
-        await AssertCountsMatchReferencesAsync(store, live.Id);
-    }
-
-    [Fact]
-    public async Task Host_transaction_rollback_leaves_an_added_reference_absent()
-    {
-        var store = await CreateStoreAsync();
-        var live = await CreateLiveAsync(store, Scope, seed: 1, "h/1");
-        var other = await CreateLiveAsync(store, Scope, seed: 2, "h/2");
-        await using var host = await OpenHostConnectionAsync(store);
-        if (host is null)
-        {
-            await AssertHostTransactionsUnsupportedAsync(store, live.Id);
-            return;
-        }
-
-        await using (var transaction = await host.BeginTransactionAsync())
-        {
-            await store.AddReferenceAsync(Scope, "h/3", live.Id, claimIfOrphaned: true, transaction);
-            var moved = await store.AddReferenceAsync(Scope, "h/2", live.Id, claimIfOrphaned: true, transaction);
-            Assert.Equal(OriginalState.Live, moved.Displaced?.State); // never claimed inside a host transaction
-            await transaction.RollbackAsync();
-        }
-
-        Assert.Null(await store.FindByHolderAsync(Scope, "h/3"));
-        Assert.Equal(other.Id, (await store.FindByHolderAsync(Scope, "h/2"))?.Id);
-        Assert.Equal(1, (await store.GetAsync(live.Id))!.ReferenceCount);
-        Assert.Equal(1, (await store.GetAsync(other.Id))!.ReferenceCount);
-        await AssertCountsMatchReferencesAsync(store, live.Id, other.Id);
-    }
-
-    [Fact]
-    public async Task Host_transaction_release_never_claims_and_commit_removes_the_reference()
-    {
-        var store = await CreateStoreAsync();
-        var live = await CreateLiveAsync(store, Scope, seed: 1, "h/1");
-        await using var host = await OpenHostConnectionAsync(store);
-        if (host is null)
-        {
-            await AssertHostTransactionsUnsupportedAsync(store, live.Id);
-            return;
-        }
-
-        await using (var transaction = await host.BeginTransactionAsync())
-        {
-            var outcome = await store.ReleaseAsync(Scope, "h/1", claimIfOrphaned: true, transaction);
-            Assert.True(outcome.Released);
-            Assert.False(outcome.DeletionClaimed);
-            Assert.Equal(OriginalState.Live, outcome.Original!.State);
-            Assert.NotNull(outcome.Original.OrphanedAt);
-            await transaction.CommitAsync();
-        }
-
-        Assert.Null(await store.FindByHolderAsync(Scope, "h/1"));
-        var row = await store.GetAsync(live.Id);
-        Assert.Equal(OriginalState.Live, row!.State);
-        Assert.Equal(0, row.ReferenceCount);
-        Assert.NotNull(row.OrphanedAt);
-        Assert.Equal(live.Id, Assert.Single(await store.ClaimOrphansAsync(Scope, TimeSpan.Zero, 10)).Id);
-    }
-
-    [Fact]
-    public async Task Host_transaction_rollback_leaves_a_released_reference_present()
-    {
-        var store = await CreateStoreAsync();
-        var live = await CreateLiveAsync(store, Scope, seed: 1, "p/1/a");
-        await store.AddReferenceAsync(Scope, "p/1/b", live.Id, claimIfOrphaned: false);
-        await using var host = await OpenHostConnectionAsync(store);
-        if (host is null)
-        {
-            await AssertHostTransactionsUnsupportedAsync(store, live.Id);
-            return;
-        }
-
-        await using (var transaction = await host.BeginTransactionAsync())
-        {
-            var batch = await store.ReleasePrefixBatchAsync(Scope, "p/1/", 10, claimIfOrphaned: true, transaction);
-            Assert.Equal(2, batch.Released);
-            Assert.Equal(1, batch.Orphaned);
-            Assert.Empty(batch.Claimed);
-            await transaction.RollbackAsync();
-        }
-
-        Assert.Equal(live.Id, (await store.FindByHolderAsync(Scope, "p/1/a"))?.Id);
-        Assert.Equal(live.Id, (await store.FindByHolderAsync(Scope, "p/1/b"))?.Id);
-        var row = await store.GetAsync(live.Id);
-        Assert.Equal(OriginalState.Live, row!.State);
-        Assert.Equal(2, row.ReferenceCount);
-        Assert.Null(row.OrphanedAt);
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    /// <summary>Inserts a pending original of <see cref="TestImages.Png"/> with <paramref name="seed"/>.</summary>
-    protected static async Task<NewOriginal> InsertPendingAsync(IReferenceStore store, string scope, int seed, int length = 256)
-    {
-        var digest = TestImages.DigestOf(TestImages.Png(seed, Math.Max(length, 16)));
-        var original = new NewOriginal(Guid.NewGuid(), scope, digest, length, "image/png", $"sha256/{digest.Hex}.{Guid.NewGuid():N}");
-        await store.InsertPendingAsync(original);
-        return original;
-    }
-
-    /// <summary>Inserts and promotes an original, pointing <paramref name="holder"/> at it when given.</summary>
-    protected static async Task<Original> CreateLiveAsync(IReferenceStore store, string scope, int seed, string? holder, int length = 256)
-    {
-        var pending = await InsertPendingAsync(store, scope, seed, length);
-        var change = await store.PromoteAsync(pending.Id, holder, claimIfOrphaned: false);
-        Assert.Equal(OriginalState.Live, change.Original.State);
-        return change.Original;
-    }
-
-    /// <summary>Counts an original's holders by paging through them.</summary>
-    protected static async Task<long> CountHoldersAsync(IReferenceStore store, Guid originalId)
-    {
-        long count = 0;
-        string? cursor = null;
-        do
-        {
-            var page = await store.ListHoldersAsync(originalId, cursor, pageSize: 50);
-            count += page.Items.Count;
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return count;
-    }
-
-    /// <summary>Asserts that each original's count equals the number of references that point at it.</summary>
-    protected static async Task AssertCountsMatchReferencesAsync(IReferenceStore store, params Guid[] originalIds)
-    {
-        foreach (var id in originalIds)
-        {
-            var row = await store.GetAsync(id);
-            Assert.NotNull(row);
-            Assert.Equal(await CountHoldersAsync(store, id), row.ReferenceCount);
-        }
-    }
-
-    private static async Task AssertHostTransactionsUnsupportedAsync(IReferenceStore store, Guid originalId)
-    {
-        using var foreign = new ForeignTransaction();
-        await Assert.ThrowsAsync<NotSupportedException>(() => store.AddReferenceAsync(Scope, "unsupported/1", originalId, false, foreign));
-        await Assert.ThrowsAsync<NotSupportedException>(() => store.ReleaseAsync(Scope, "unsupported/1", false, foreign));
-        await Assert.ThrowsAsync<NotSupportedException>(() => store.ReleasePrefixBatchAsync(Scope, "unsupported/", 10, false, foreign));
-    }
 
     private static async Task<List<Guid>> ListAllOriginalsAsync(IReferenceStore store, string scope, int pageSize)
     {
@@ -929,19 +750,5 @@ public abstract class ReferenceStoreConformanceTests
 
         Assert.Equal(ids.Count, ids.Distinct().Count());
         return ids;
-    }
-
-    /// <summary>A transaction of no real provider: stores must refuse to enlist in it.</summary>
-    private sealed class ForeignTransaction : DbTransaction
-    {
-        public override IsolationLevel IsolationLevel => IsolationLevel.Serializable;
-
-        protected override DbConnection? DbConnection => null;
-
-        public override void Commit() => throw new InvalidOperationException("A foreign transaction cannot commit.");
-
-        public override void Rollback()
-        {
-        }
     }
 }
