@@ -59,7 +59,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
         return ReadAsync(
             (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectLiveByDigest, ct, ("@scope", scope), ("@digest", digest.ToString())),
@@ -69,8 +69,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         return ReadAsync(
             (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectByHolder, ct, ("@scope", scope), ("@holder", holder)),
             cancellationToken);
@@ -79,12 +79,9 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         return WriteAsync(null, (c, t, ct) => _writer.TryAttachAsync(c, t, scope, digest, holder, claimIfOrphaned, ct), cancellationToken);
     }
@@ -93,7 +90,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     public Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(original);
-        ArgumentNullException.ThrowIfNull(original.Scope);
+        StoreArguments.RequireScope(original.Scope);
         StoreArguments.RequireDigest(original.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
         ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
@@ -104,10 +101,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         return WriteAsync(null, (c, t, ct) => _writer.PromoteAsync(c, t, pendingId, holder, claimIfOrphaned, ct), cancellationToken);
     }
@@ -119,8 +113,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.AddReferenceAsync(c, t, scope, holder, originalId, claim, ct), cancellationToken);
     }
@@ -128,8 +122,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.ReleaseAsync(c, t, scope, holder, claim, ct), cancellationToken);
     }
@@ -137,8 +131,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holderPrefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.ReleasePrefixBatchAsync(c, t, scope, holderPrefix, batchSize, claim, ct), cancellationToken);
@@ -147,6 +141,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return WriteAsync(null, (c, t, ct) => _writer.ClaimOrphansAsync(c, t, scope, gracePeriod, batchSize, ct), cancellationToken);
@@ -159,6 +154,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore
     /// <inheritdoc/>
     public Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var after = ListCursor.Decode(cursor);
         var size = Math.Min(pageSize, MaxPageSize);
@@ -188,13 +184,16 @@ internal sealed class SqliteReferenceStore : IReferenceStore
 
     /// <inheritdoc/>
     public Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default)
-        => ReadAsync(
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        return ReadAsync(
             async (c, ct) =>
             {
                 var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, ReadStatistics, ct, ("@scope", scope)).ConfigureAwait(false);
                 return rows[0];
             },
             cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default)
