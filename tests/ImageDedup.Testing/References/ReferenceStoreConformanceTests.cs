@@ -12,7 +12,7 @@ namespace ImageDedup.Testing.References;
 /// pending → live → deleting life cycle and the delete protocol of DESIGN §3. A provider derives one
 /// concrete class and supplies fresh, empty, migrated stores.
 /// </summary>
-public abstract class ReferenceStoreConformanceTests
+public abstract partial class ReferenceStoreConformanceTests
 {
     protected const string Scope = "tenant-a";
     protected const string OtherScope = "tenant-b";
