@@ -84,9 +84,6 @@ public abstract partial class ReferenceStoreConformanceTests
     public async Task Two_different_names_never_alias_and_ill_formed_ones_leave_nothing()
     {
         var store = await CreateStoreAsync();
-        var x = await CreateLiveAsync(store, Scope, seed: 1, holder: null);
-        var y = await CreateLiveAsync(store, Scope, seed: 2, holder: null);
-        long xHolders = 0, yHolders = 0;
         var cases = 0;
         // Half the pairs are independent names, half one name and the same with one piece swapped,
         // the near misses (img\uD800 and img\uD801) that used to collide.
@@ -102,8 +99,12 @@ public abstract partial class ReferenceStoreConformanceTests
         await Gen.OneOf(independent, nearMiss).SampleAsync(
             async pair =>
             {
+                // Each case has originals of its own, so a failed case shrinks to what failed it.
                 var i = Interlocked.Increment(ref cases);
                 var (a, b) = (pair.A, pair.B);
+                var x = await CreateLiveAsync(store, Scope, seed: 10_000 + (2 * i), holder: null);
+                var y = await CreateLiveAsync(store, Scope, seed: 10_001 + (2 * i), holder: null);
+                long xHolders = 0, yHolders = 0;
 
                 // Holders: a at x, then b at y. Different names are different references.
                 var holderA = $"p/{i}/{a}";
@@ -186,12 +187,11 @@ public abstract partial class ReferenceStoreConformanceTests
 
                 Assert.Equal(xHolders, (await store.GetAsync(x.Id))!.ReferenceCount);
                 Assert.Equal(yHolders, (await store.GetAsync(y.Id))!.ReferenceCount);
+                await AssertCountsMatchReferencesAsync(store, x.Id, y.Id);
             },
             iter: NameCases,
             threads: 1,
             print: pair => pair.ToString());
-
-        await AssertCountsMatchReferencesAsync(store, x.Id, y.Id);
     }
 
     /// <summary>Every call that takes a holder refuses <paramref name="holder"/> and writes nothing on <paramref name="target"/>.</summary>
