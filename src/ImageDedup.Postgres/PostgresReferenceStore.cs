@@ -75,7 +75,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
         return QuerySingleAsync(null, _sql.SelectLiveByDigest, [Text(scope), Text(digest.ToString())], r => OriginalRows.Read(r), cancellationToken);
     }
@@ -83,20 +83,17 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         return QuerySingleAsync(null, _sql.SelectByHolder, [Text(scope), Text(holder)], r => OriginalRows.Read(r), cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         var rows = await ChangesAsync(null, _sql.TryAttach, [Text(scope), Text(digest.ToString()), Text(holder), Bool(claimIfOrphaned)], cancellationToken).ConfigureAwait(false);
         var change = ToReferenceChange(rows);
@@ -112,7 +109,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     public async Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(original);
-        ArgumentNullException.ThrowIfNull(original.Scope);
+        StoreArguments.RequireScope(original.Scope);
         StoreArguments.RequireDigest(original.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
         ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
@@ -127,10 +124,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         var rows = await ChangesAsync(null, _sql.Promote, [Uuid(pendingId), Text(holder), Bool(claimIfOrphaned)], cancellationToken).ConfigureAwait(false);
         var change = ToReferenceChange(rows)
@@ -146,8 +140,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var host = Enlist(transaction);
         var claim = claimIfOrphaned && host is null;
         var rows = await ChangesAsync(host, _sql.Attach, [Text(scope), Text(holder), Uuid(originalId), Bool(claim)], cancellationToken).ConfigureAwait(false);
@@ -159,8 +153,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var host = Enlist(transaction);
         var claim = claimIfOrphaned && host is null;
         var original = await QuerySingleAsync(host, _sql.Release, [Text(scope), Text(holder), Bool(claim)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
@@ -171,8 +165,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holderPrefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var host = Enlist(transaction);
         var claim = claimIfOrphaned && host is null;
@@ -207,6 +201,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var claimed = scope is null
@@ -223,6 +218,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var after = ListCursor.DecodeId(cursor);
         var size = Math.Min(pageSize, MaxPageSize);
@@ -252,6 +248,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         var rows = scope is null
             ? await QueryAsync(null, _sql.Statistics, [], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false)
             : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false);

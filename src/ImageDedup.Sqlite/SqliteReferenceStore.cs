@@ -61,7 +61,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
         return ReadAsync(
             (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectLiveByDigest, ct, ("@scope", scope), ("@digest", digest.ToString())),
@@ -71,8 +71,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         return ReadAsync(
             (c, ct) => SqliteCommands.OriginalAsync(c, null, _sql.SelectByHolder, ct, ("@scope", scope), ("@holder", holder)),
             cancellationToken);
@@ -81,12 +81,9 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<ReferenceChange?> TryAttachAsync(string scope, ContentDigest digest, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
+        StoreArguments.RequireScope(scope);
         StoreArguments.RequireDigest(digest);
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         return WriteAsync(null, (c, t, ct) => _writer.TryAttachAsync(c, t, scope, digest, holder, claimIfOrphaned, ct), cancellationToken);
     }
@@ -95,7 +92,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     public Task InsertPendingAsync(NewOriginal original, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(original);
-        ArgumentNullException.ThrowIfNull(original.Scope);
+        StoreArguments.RequireScope(original.Scope);
         StoreArguments.RequireDigest(original.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(original.Length);
         ArgumentException.ThrowIfNullOrEmpty(original.ContentType);
@@ -106,10 +103,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<ReferenceChange> PromoteAsync(Guid pendingId, string? holder, bool claimIfOrphaned, CancellationToken cancellationToken = default)
     {
-        if (holder is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(holder);
-        }
+        StoreArguments.RequireHolderOrNull(holder);
 
         return WriteAsync(null, (c, t, ct) => _writer.PromoteAsync(c, t, pendingId, holder, claimIfOrphaned, ct), cancellationToken);
     }
@@ -121,8 +115,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.AddReferenceAsync(c, t, scope, holder, originalId, claim, ct), cancellationToken);
     }
@@ -130,8 +124,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<ReleaseOutcome> ReleaseAsync(string scope, string holder, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holder);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holder);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.ReleaseAsync(c, t, scope, holder, claim, ct), cancellationToken);
     }
@@ -139,8 +133,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(string scope, string holderPrefix, int batchSize, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireHolder(holderPrefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var claim = claimIfOrphaned && transaction is null;
         return WriteAsync(transaction, (c, t, ct) => _writer.ReleasePrefixBatchAsync(c, t, scope, holderPrefix, batchSize, claim, ct), cancellationToken);
@@ -149,6 +143,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return WriteAsync(null, (c, t, ct) => _writer.ClaimOrphansAsync(c, t, scope, gracePeriod, batchSize, ct), cancellationToken);
@@ -161,6 +156,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<Page<Original>> ListOriginalsAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
+        StoreArguments.RequireScopeOrNull(scope);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var after = ListCursor.Decode(cursor);
         var size = Math.Min(pageSize, MaxPageSize);
@@ -190,13 +186,16 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
 
     /// <inheritdoc/>
     public Task<OriginalStatistics> GetStatisticsAsync(string? scope, CancellationToken cancellationToken = default)
-        => ReadAsync(
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        return ReadAsync(
             async (c, ct) =>
             {
                 var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, ReadStatistics, ct, ("@scope", scope)).ConfigureAwait(false);
                 return rows[0];
             },
             cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<Original>> ListStaleAsync(OriginalState state, TimeSpan olderThan, int batchSize, CancellationToken cancellationToken = default)

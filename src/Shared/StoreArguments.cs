@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ImageDedup.Shared;
 
 /// <summary>Argument checks every reference store makes; linked into each provider like <see cref="ListCursor"/>.</summary>
@@ -9,6 +11,46 @@ internal static class StoreArguments
         if (digest.IsEmpty)
         {
             throw new ArgumentException("The digest is empty.", nameof(digest));
+        }
+    }
+
+    /// <summary>Rejects a null scope and one that is not well-formed UTF-16 (see <see cref="Utf16Text"/>).</summary>
+    public static void RequireScope(string scope, [CallerArgumentExpression(nameof(scope))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(scope, paramName);
+        RequireWellFormed(scope, "scope", paramName);
+    }
+
+    /// <summary>Like <see cref="RequireScope"/>, where null means every scope.</summary>
+    public static void RequireScopeOrNull(string? scope, [CallerArgumentExpression(nameof(scope))] string? paramName = null)
+    {
+        if (scope is not null)
+        {
+            RequireWellFormed(scope, "scope", paramName);
+        }
+    }
+
+    /// <summary>Rejects a null or empty holder key (or holder prefix) and one that is not well-formed UTF-16.</summary>
+    public static void RequireHolder(string holder, [CallerArgumentExpression(nameof(holder))] string? paramName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder, paramName);
+        RequireWellFormed(holder, "holder key", paramName);
+    }
+
+    /// <summary>Like <see cref="RequireHolder"/>, where null means no holder.</summary>
+    public static void RequireHolderOrNull(string? holder, [CallerArgumentExpression(nameof(holder))] string? paramName = null)
+    {
+        if (holder is not null)
+        {
+            RequireHolder(holder, paramName);
+        }
+    }
+
+    private static void RequireWellFormed(string value, string what, string? paramName)
+    {
+        if (!Utf16Text.IsWellFormed(value))
+        {
+            throw new ArgumentException($"The {what} is not well-formed UTF-16: it has an unpaired surrogate.", paramName);
         }
     }
 }

@@ -12,7 +12,7 @@ namespace ImageDedup.Postgres.Tests;
 public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     [Fact]
-    public async Task Ten_instances_migrating_a_fresh_schema_at_once_apply_version_1_exactly_once()
+    public async Task Ten_instances_migrating_a_fresh_schema_at_once_apply_each_version_exactly_once()
     {
         var schema = PostgresDatabase.NewSchemaName();
         var logger = new CapturingLogger<PostgresReferenceStore>();
@@ -29,12 +29,17 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         watch.Stop();
         output.WriteLine($"10 parallel migrations of a fresh schema: {watch.ElapsedMilliseconds} ms");
 
-        Assert.Equal(1, logger.Entries.Count(e => e.Level == LogLevel.Information && e.Message.StartsWith("Applying", StringComparison.Ordinal)));
-        await using var versions = database.DataSource.CreateCommand($"SELECT version, count(*) OVER () FROM \"{schema}\".schema_version");
+        var latest = PostgresSchemaMigrator.LatestVersion;
+        Assert.Equal(latest, logger.Entries.Count(e => e.Level == LogLevel.Information && e.Message.StartsWith("Applying", StringComparison.Ordinal)));
+        await using var versions = database.DataSource.CreateCommand($"SELECT version FROM \"{schema}\".schema_version ORDER BY version");
         await using var reader = await versions.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal(1, reader.GetInt32(0));
-        Assert.Equal(1, reader.GetInt64(1));
+        var recorded = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            recorded.Add(reader.GetInt32(0));
+        }
+
+        Assert.Equal(Enumerable.Range(1, latest), recorded);
 
         // Every instance works on the one schema afterwards.
         var original = await CreateLiveAsync(stores[0], "h/0");
@@ -56,7 +61,7 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         await Stores.Create(database, schema, logger: logger).MigrateAsync();
 
         Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Information);
-        Assert.Contains(logger.Entries, e => e.Message.Contains("already at version 1", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, e => e.Message.Contains($"already at version {PostgresSchemaMigrator.LatestVersion}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -89,16 +94,17 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task The_down_script_removes_everything_the_install_created()
+    public async Task The_down_scripts_newest_first_remove_everything_the_install_created()
     {
         var schema = PostgresDatabase.NewSchemaName();
         var store = await Stores.CreateMigratedAsync(database, schema);
         await CreateLiveAsync(store, "h/1");
         await CreateLiveAsync(store, "h/2", seed: 2);
-        var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", "Uninstall.v1.sql"))
-            .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
-        await using (var command = database.DataSource.CreateCommand(down))
+        for (var version = PostgresSchemaMigrator.LatestVersion; version >= 1; version--)
         {
+            var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", $"Uninstall.v{version}.sql"))
+                .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
+            await using var command = database.DataSource.CreateCommand(down);
             await command.ExecuteNonQueryAsync();
         }
 

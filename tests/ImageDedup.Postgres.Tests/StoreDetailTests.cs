@@ -61,6 +61,32 @@ public sealed class StoreDetailTests(PostgresDatabase database) : IClassFixture<
         Assert.Equal(ids.Order(), seen.Order());
     }
 
+    /// <summary>
+    /// What PostgreSQL does with a lone surrogate when nothing refuses it first (issue 11, item 3):
+    /// Npgsql's strict UTF-8 encoder throws <see cref="System.Text.EncoderFallbackException"/> (an
+    /// <see cref="ArgumentException"/>) while binding the parameter, before anything is sent, so
+    /// PostgreSQL never merged such names the way SQLite did; the connection stays usable. The
+    /// store now refuses the name itself, with a message that says why.
+    /// </summary>
+    [Fact]
+    public async Task Npgsql_refuses_to_encode_a_lone_surrogate_and_the_store_refuses_it_first()
+    {
+        await using (var connection = await database.DataSource.OpenConnectionAsync())
+        {
+            await using var command = new NpgsqlCommand("SELECT $1::text", connection) { Parameters = { new NpgsqlParameter { Value = "tenant\uDC00" } } };
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => command.ExecuteScalarAsync());
+            Assert.IsType<System.Text.EncoderFallbackException>(error);
+
+            await using var again = new NpgsqlCommand("SELECT $1::text", connection) { Parameters = { new NpgsqlParameter { Value = "tenant\uFFFD" } } };
+            Assert.Equal("tenant\uFFFD", await again.ExecuteScalarAsync());
+        }
+
+        var store = await Stores.CreateMigratedAsync(database);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => store.FindByHolderAsync("tenant\uDC00", "h"));
+        Assert.Contains("unpaired surrogate", refused.Message, StringComparison.Ordinal);
+        Assert.IsNotType<System.Text.EncoderFallbackException>(refused);
+    }
+
     [Fact]
     public async Task Prefix_release_and_orphan_scan_use_their_indexes()
     {

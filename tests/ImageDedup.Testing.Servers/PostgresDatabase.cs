@@ -10,6 +10,14 @@ namespace ImageDedup.Testing.Servers;
 /// </summary>
 public sealed class PostgresDatabase : IAsyncLifetime
 {
+    /// <summary>
+    /// The most connections one class's pool opens. The whole suite runs against a stock server
+    /// (<c>max_connections = 100</c>): several test processes at once, each with up to two classes
+    /// running and child processes of their own, so one pool must stay a small share of it. Stores
+    /// built from <see cref="ConnectionString"/> (and child processes given it) inherit the bound.
+    /// </summary>
+    public const int MaxPoolSize = 10;
+
     private NpgsqlDataSource? _dataSource;
     private string? _serverConnectionString;
 
@@ -29,7 +37,7 @@ public sealed class PostgresDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _serverConnectionString = await PostgresServer.GetConnectionStringAsync();
-        await using (var admin = new NpgsqlConnection(_serverConnectionString))
+        await using (var admin = new NpgsqlConnection(Unpooled(_serverConnectionString)))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", admin);
@@ -39,7 +47,9 @@ public sealed class PostgresDatabase : IAsyncLifetime
         ConnectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString)
         {
             Database = Name,
-            MaxPoolSize = 150,
+            MaxPoolSize = MaxPoolSize,
+            // Waiting for a free pooled connection counts against this too: a test that runs 100
+            // operations at once queues them on the pool instead of opening 100 connections.
             Timeout = 30,
         }.ConnectionString;
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
@@ -58,9 +68,13 @@ public sealed class PostgresDatabase : IAsyncLifetime
             return;
         }
 
-        await using var admin = new NpgsqlConnection(_serverConnectionString);
+        await using var admin = new NpgsqlConnection(Unpooled(_serverConnectionString));
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
     }
+
+    /// <summary>Administrative connections, once per class, are closed when done rather than left idle in a pool of their own.</summary>
+    private static string Unpooled(string connectionString)
+        => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 }

@@ -23,6 +23,11 @@ namespace ImageDedup.Storage;
 /// (PostgreSQL aborts a transaction on any failed statement).
 /// </para>
 /// <para>Listings return at most 1000 items a page, whatever larger size is asked for.</para>
+/// <para>
+/// Scopes, holder keys and holder prefixes are compared by their UTF-16 code units; one that is not
+/// well-formed UTF-16 (an unpaired surrogate) is an <see cref="ArgumentException"/> before anything is
+/// read or written, because it has no faithful UTF-8 form to store.
+/// </para>
 /// </remarks>
 public interface IReferenceStore
 {

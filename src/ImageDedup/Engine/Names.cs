@@ -1,6 +1,13 @@
+using ImageDedup.Shared;
+
 namespace ImageDedup.Engine;
 
 /// <summary>Checks scope names and holder keys, and turns a holder prefix into a whole-segment prefix.</summary>
+/// <remarks>
+/// Names are compared by their UTF-16 code units. One with an unpaired surrogate has no UTF-8 form,
+/// so a store could not keep it apart from another (SQLite writes U+FFFD for it): it is refused here,
+/// before any store sees it, and by every store too (<see cref="Utf16Text"/>).
+/// </remarks>
 internal static class Names
 {
     public const int MaxScopeLength = ImageDedupLimits.MaxScopeLength;
@@ -9,18 +16,18 @@ internal static class Names
     public static void ValidateScope(string scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (scope.Length > MaxScopeLength || ContainsControl(scope))
+        if (scope.Length > MaxScopeLength || ContainsControl(scope) || !Utf16Text.IsWellFormed(scope))
         {
-            throw new ArgumentException($"A scope is at most {MaxScopeLength} characters without control characters.", nameof(scope));
+            throw new ArgumentException($"A scope is at most {MaxScopeLength} characters of well-formed UTF-16 (no unpaired surrogate) without control characters.", nameof(scope));
         }
     }
 
     public static void ValidateHolder(string holder)
     {
         ArgumentException.ThrowIfNullOrEmpty(holder);
-        if (holder.Length > MaxHolderLength || ContainsControl(holder))
+        if (holder.Length > MaxHolderLength || ContainsControl(holder) || !Utf16Text.IsWellFormed(holder))
         {
-            throw new ArgumentException($"A holder key is 1 to {MaxHolderLength} characters without control characters.", nameof(holder));
+            throw new ArgumentException($"A holder key is 1 to {MaxHolderLength} characters of well-formed UTF-16 (no unpaired surrogate) without control characters.", nameof(holder));
         }
     }
 

@@ -11,7 +11,7 @@ namespace ImageDedup.Testing.References;
 /// with their own suite (<see cref="HostTransactionConformanceTests"/>); here every store only has
 /// to refuse a transaction it cannot join.
 /// </summary>
-public abstract class ReferenceStoreConformanceTests : ReferenceStoreTestBase
+public abstract partial class ReferenceStoreConformanceTests : ReferenceStoreTestBase
 {
     // ---------------------------------------------------------------- pending → live
 
