@@ -54,7 +54,7 @@ public static class ImageUploads
             Log.UploadStored(logger, result.Original.Id, result.Original.Length, result.StoredNewBytes);
             return UploadOutcome.Success(result);
         }
-        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        catch (Exception ex) when (ClientGone.Explains(context, ex))
         {
             // The client is gone: there is no one to answer, and the cancelled ingest removed what it wrote.
             Log.UploadAborted(logger);
@@ -98,7 +98,7 @@ public static class ImageUploads
         {
             return await reader.ReadNextSectionAsync(token).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex is not BadHttpRequestException && !requestAborted.IsCancellationRequested)
+        catch (IOException ex) when (ex is not BadHttpRequestException && !ClientGone.Explains(ex, requestAborted))
         {
             // The reader's words for a body that ends before its closing boundary.
             throw new InvalidDataException("The multipart body ended before its closing boundary.", ex);

@@ -23,6 +23,9 @@ public sealed class GeneratedPngStream(int seed, long length) : Stream
 
     public override long Length => throw new NotSupportedException();
 
+    /// <summary>How many bytes have been read so far.</summary>
+    public long BytesRead => _position;
+
     public override long Position
     {
         get => throw new NotSupportedException();

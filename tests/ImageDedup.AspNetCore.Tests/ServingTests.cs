@@ -30,6 +30,7 @@ public abstract class ServingTests : IAsyncLifetime
     {
         await _site.DisposeAsync();
         _site.Backend.Dispose();
+        Assert.Empty(_site.Errors);
     }
 
     [Fact]

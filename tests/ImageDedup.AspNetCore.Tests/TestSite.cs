@@ -46,6 +46,9 @@ public sealed class TestSite : IAsyncDisposable
 
     public Backend Backend { get; }
 
+    /// <summary>Exceptions that escaped a handler: a 500 the package did not mean to send.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Exception> Errors { get; } = new();
+
     public static async Task<TestSite> StartAsync(Backend backend, Action<ImageDedupOptions>? engine = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -70,6 +73,11 @@ public sealed class TestSite : IAsyncDisposable
                 }
 
                 await next(context);
+            }
+            catch (Exception ex)
+            {
+                site.Errors.Enqueue(ex);
+                throw;
             }
             finally
             {

@@ -28,7 +28,7 @@ internal sealed class PartStream(Stream part, CancellationToken requestAborted) 
         {
             return await part.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex is not Microsoft.AspNetCore.Http.BadHttpRequestException && !requestAborted.IsCancellationRequested)
+        catch (IOException ex) when (ex is not Microsoft.AspNetCore.Http.BadHttpRequestException && !ClientGone.Explains(ex, requestAborted))
         {
             throw new InvalidDataException("The multipart body ended before the part's closing boundary.", ex);
         }
