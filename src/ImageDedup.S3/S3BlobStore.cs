@@ -164,9 +164,7 @@ internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
     {
         null or { Offset: 0, Length: null } => null,
         { Length: null } open => new S3ByteRange($"bytes={open.Offset}-"),
-        // Always the text form: the SDK's (start, end) constructor takes an end of 0 for "to the end",
-        // so the first byte alone (bytes=0-0) came back as the whole blob.
-        { } closed => new S3ByteRange($"bytes={closed.Offset}-{closed.Offset + closed.Length!.Value - 1}"),
+        { } closed => new S3ByteRange(closed.Offset, closed.Offset + closed.Length!.Value - 1),
     };
 
     private async Task<Stream> EmptyRangeAsync(string key, string objectKey, long offset, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
@@ -118,12 +119,41 @@ internal sealed class OriginalResult(IImageDedupScope scope, Guid originalId, Or
 
             try
             {
-                await content.CopyToAsync(response.Body, aborted).ConfigureAwait(false);
+                await CopyAsync(content, response.Body, length, aborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
             {
                 Log.ReadAborted(Logger(httpContext), original.Id);
             }
+        }
+    }
+
+    /// <summary>
+    /// Copies at most the promised length: a store that returns more than the range asked for
+    /// (s3rver, for one, takes <c>bytes=0-0</c> for the whole object) must not break a response
+    /// whose <c>Content-Length</c> is already sent.
+    /// </summary>
+    private static async Task CopyAsync(Stream content, Stream body, long length, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 81920));
+        try
+        {
+            while (length > 0)
+            {
+                var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(length, buffer.Length)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    // Shorter than promised: the server aborts the response rather than send a short body.
+                    return;
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                length -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -61,7 +61,6 @@ public abstract class BlobStoreConformanceTests
 
     [Theory]
     [InlineData(0, 100)]
-    [InlineData(0, 1)]
     [InlineData(100_000, 5_000)]
     [InlineData(200 * KiB - 10, 10)]
     [InlineData(200 * KiB - 1, 1)]
