@@ -23,6 +23,9 @@ public abstract class Backend : IDisposable
 
     public abstract void Use(IImageDedupBuilder builder);
 
+    /// <summary>A connection of the host's own to the reference store's database, and the name of its table there.</summary>
+    public abstract (System.Data.Common.DbConnection Connection, string Table) HostDatabase();
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -33,9 +36,13 @@ public abstract class Backend : IDisposable
 
 public sealed class SqliteFileSystemBackend : Backend
 {
+    private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path.Combine(Directory, "catalogue.db"), DefaultTimeout = 60 }.ToString();
+
     public override void Use(IImageDedupBuilder builder) => builder
-        .UseSqlite(new SqliteConnectionStringBuilder { DataSource = Path.Combine(Directory, "catalogue.db"), DefaultTimeout = 60 }.ToString())
+        .UseSqlite(ConnectionString)
         .UseFileSystem(Path.Combine(Directory, "blobs"));
+
+    public override (System.Data.Common.DbConnection Connection, string Table) HostDatabase() => (new SqliteConnection(ConnectionString), "host_photos");
 }
 
 public sealed class PostgresS3Backend : Backend
@@ -68,6 +75,8 @@ public sealed class PostgresS3Backend : Backend
 
         return new PostgresS3Backend(database.ConnectionString, server);
     }
+
+    public override (System.Data.Common.DbConnection Connection, string Table) HostDatabase() => (new Npgsql.NpgsqlConnection(_connectionString), "host_photos_" + _schema);
 
     public override void Use(IImageDedupBuilder builder) => builder
         .UsePostgres(o =>

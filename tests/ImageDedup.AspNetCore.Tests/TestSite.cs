@@ -98,6 +98,33 @@ public sealed class TestSite : IAsyncDisposable
             o.FormField = "photo";
             o.Holder = context => context.Request.Query["holder"];
         });
+        app.MapPost("/albums/photos", async context =>
+        {
+            // The README's host-transaction flow: ingest without a holder, then the host's row and the reference in one transaction.
+            var images = Tenant(context);
+            var upload = await ImageUploads.IngestAsync(context, images, holder: null, cancellationToken: context.RequestAborted);
+            if (!upload.Stored)
+            {
+                await upload.Refusal.ExecuteAsync(context);
+                return;
+            }
+
+            var photo = Guid.NewGuid();
+            var (connection, table) = backend.HostDatabase();
+            await using var host = await HostTransaction.BeginAsync(connection, table);
+            await host.InsertPhotoAsync(photo, upload.Result.Original.Id);
+            await images.AddReferenceAsync(upload.Result.Original.Id, $"photos/{photo}", host.Transaction, context.RequestAborted);
+            if (context.Request.Query.ContainsKey("rollback"))
+            {
+                await host.Transaction.RollbackAsync();
+            }
+            else
+            {
+                await host.Transaction.CommitAsync();
+            }
+
+            await Results.Text(photo.ToString()).ExecuteAsync(context);
+        });
         await app.StartAsync();
         site = new TestSite(app, backend);
         return site;

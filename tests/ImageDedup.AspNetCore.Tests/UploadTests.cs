@@ -96,6 +96,27 @@ public abstract class UploadTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_host_transaction_flow_commits_the_host_row_and_the_reference_together(bool rollback)
+    {
+        var bytes = TestImages.Png(Random.Shared.Next(), 1 << 20);
+
+        using var response = await Site.Client.SendAsync(Upload(rollback ? "/albums/photos?rollback=1" : "/albums/photos", Content(Body.Multipart, bytes)));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var photo = Guid.Parse(body);
+        var (connection, table) = Site.Backend.HostDatabase();
+        var held = await Site.Scope(Tenant).FindByHolderAsync($"photos/{photo}");
+        var original = await Site.Scope(Tenant).FindByDigestAsync(TestImages.DigestOf(bytes));
+        Assert.NotNull(original);
+        Assert.Equal(rollback ? 0 : 1, await HostTransaction.CountAsync(connection, table, photo));
+        Assert.Equal(rollback ? null : original.Id, held?.Id);
+        Assert.Equal(rollback ? 0 : 1, original.ReferenceCount);
+    }
+
+    [Theory]
     [InlineData(Body.Raw)]
     [InlineData(Body.Chunked)]
     [InlineData(Body.Multipart)]
