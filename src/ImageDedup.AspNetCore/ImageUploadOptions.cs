@@ -24,7 +24,7 @@ public sealed class ImageUploadOptions
 
     /// <summary>
     /// In a multipart body, the name of the form field whose part is the image; null (the default)
-    /// for the first part with a file name. Other parts are skipped unread.
+    /// for the first part with a file name. Parts before it are read past and discarded; parts after it are not read.
     /// </summary>
     public string? FormField { get; set; }
 
