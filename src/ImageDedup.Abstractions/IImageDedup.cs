@@ -31,6 +31,12 @@ public interface IImageDedup
     /// </summary>
     bool CanSignReadUrls { get; }
 
+    /// <summary>
+    /// The largest content an ingest accepts, in bytes (the engine's <c>MaxImageBytes</c>), so a web
+    /// host can size its request limits to it and let the ingest, not the server, refuse larger uploads.
+    /// </summary>
+    long MaxImageBytes { get; }
+
     /// <summary>Deletes originals of every scope that have been orphaned for longer than the grace period, in bounded batches.</summary>
     /// <param name="cancellationToken">Cancels the collection between originals.</param>
     Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default);

@@ -15,6 +15,7 @@ public class ApiRulesTests
         "ImageDedup.FileSystem",
         "ImageDedup.Postgres",
         "ImageDedup.S3",
+        "ImageDedup.AspNetCore",
     };
 
     [Theory]

@@ -53,6 +53,8 @@ internal sealed class ImageDedupEngine : IImageDedup
 
     public bool CanSignReadUrls => _blobs is IBlobUrlSigner;
 
+    public long MaxImageBytes => _options.MaxImageBytes;
+
     /// <summary>Whether the last release deletes at once (no grace period) — the store claims it in the same statement.</summary>
     private bool ClaimAtOnce => _options.DeletionGracePeriod == TimeSpan.Zero;
 
