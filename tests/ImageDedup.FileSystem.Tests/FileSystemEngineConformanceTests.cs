@@ -1,4 +1,5 @@
 using ImageDedup.Storage;
+using ImageDedup.Testing.Blobs;
 using ImageDedup.Testing.Content;
 using ImageDedup.Testing.Engine;
 using Microsoft.Data.Sqlite;
@@ -11,6 +12,7 @@ public sealed class FileSystemEngineConformanceTests : EngineConformanceTests
 {
     private readonly TempRoot _root = new();
     private ServiceProvider? _referenceServices;
+    private ServiceProvider? _otherServices;
 
     protected override async Task<IReferenceStore> CreateReferenceStoreAsync()
     {
@@ -23,6 +25,20 @@ public sealed class FileSystemEngineConformanceTests : EngineConformanceTests
     }
 
     protected override Task<IBlobStore> CreateBlobStoreAsync() => Task.FromResult<IBlobStore>(Stores.Create(_root.Combine("blobs")));
+
+    protected override async Task<IReferenceStore> CreateOtherCatalogueAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddImageDedup().UseSqlite(new SqliteConnectionStringBuilder { DataSource = _root.Combine("other-catalogue.db") }.ToString());
+        _otherServices = services.BuildServiceProvider();
+        var store = _otherServices.GetRequiredService<IReferenceStore>();
+        await store.MigrateAsync();
+        return store;
+    }
+
+    protected override Task WriteForeignObjectAsync(string name, byte[] content) => ForeignFiles.WriteAsync(_root.Combine("blobs"), name, content);
+
+    protected override Task<bool> ForeignObjectExistsAsync(string name) => Task.FromResult(ForeignFiles.Exists(_root.Combine("blobs"), name));
 
     [Fact]
     public async Task The_file_system_cannot_sign_urls_and_says_so()
@@ -41,6 +57,11 @@ public sealed class FileSystemEngineConformanceTests : EngineConformanceTests
         if (_referenceServices is not null)
         {
             await _referenceServices.DisposeAsync();
+        }
+
+        if (_otherServices is not null)
+        {
+            await _otherServices.DisposeAsync();
         }
 
         SqliteConnection.ClearAllPools();

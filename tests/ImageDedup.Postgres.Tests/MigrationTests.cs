@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Logging;
 using ImageDedup.Testing;
 using System.Diagnostics;
 using ImageDedup.Testing.Content;
@@ -34,7 +35,7 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         await using var reader = await versions.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal(1, reader.GetInt32(0));
-        Assert.Equal(1, reader.GetInt64(1));
+        Assert.Equal(PostgresSchemaMigrator.LatestVersion, reader.GetInt64(1));
 
         // Every instance works on the one schema afterwards.
         var original = await CreateLiveAsync(stores[0], "h/0");
@@ -95,10 +96,12 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         var store = await Stores.CreateMigratedAsync(database, schema);
         await CreateLiveAsync(store, "h/1");
         await CreateLiveAsync(store, "h/2", seed: 2);
-        var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", "Uninstall.v1.sql"))
-            .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
-        await using (var command = database.DataSource.CreateCommand(down))
+        // Newest first, as the scripts say.
+        for (var version = PostgresSchemaMigrator.LatestVersion; version >= 1; version--)
         {
+            var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", $"Uninstall.v{version}.sql"))
+                .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
+            await using var command = database.DataSource.CreateCommand(down);
             await command.ExecuteNonQueryAsync();
         }
 

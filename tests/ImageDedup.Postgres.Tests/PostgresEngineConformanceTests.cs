@@ -1,4 +1,5 @@
 using ImageDedup.Storage;
+using ImageDedup.Testing.Blobs;
 using ImageDedup.Testing.Engine;
 using ImageDedup.Testing.Servers;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,12 @@ public sealed class PostgresEngineConformanceTests : EngineConformanceTests, ICl
     public PostgresEngineConformanceTests(PostgresDatabase database) => _database = database;
 
     protected override async Task<IReferenceStore> CreateReferenceStoreAsync() => await Stores.CreateMigratedAsync(_database);
+
+    protected override async Task<IReferenceStore> CreateOtherCatalogueAsync() => await Stores.CreateMigratedAsync(_database);
+
+    protected override Task WriteForeignObjectAsync(string name, byte[] content) => ForeignFiles.WriteAsync(_root, name, content);
+
+    protected override Task<bool> ForeignObjectExistsAsync(string name) => Task.FromResult(ForeignFiles.Exists(_root, name));
 
     protected override Task<IBlobStore> CreateBlobStoreAsync()
     {

@@ -1,4 +1,5 @@
 using ImageDedup.Storage;
+using ImageDedup.Testing.Blobs;
 using ImageDedup.Testing.Engine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +18,18 @@ public sealed class SqliteEngineConformanceTests : EngineConformanceTests
         await store.MigrateAsync();
         return store;
     }
+
+    /// <summary>The case: a second table prefix in the same database file is another catalogue.</summary>
+    protected override async Task<IReferenceStore> CreateOtherCatalogueAsync()
+    {
+        var store = _database.CreateStore(prefix: "b_");
+        await store.MigrateAsync();
+        return store;
+    }
+
+    protected override Task WriteForeignObjectAsync(string name, byte[] content) => ForeignFiles.WriteAsync(_blobRoot, name, content);
+
+    protected override Task<bool> ForeignObjectExistsAsync(string name) => Task.FromResult(ForeignFiles.Exists(_blobRoot, name));
 
     protected override Task<IBlobStore> CreateBlobStoreAsync()
     {
