@@ -45,15 +45,18 @@ internal sealed class S3Ownership(IAmazonS3 client, string bucket, S3BlobKeys ke
             OwnershipMarker.RequireOwner(Location, catalogueId, owner.Id);
             S3Log.OwnershipClaimed(logger, Location, catalogueId);
         }
-        catch (AmazonS3Exception ex)
+        catch (AmazonS3Exception ex) when (IsConfigurationError(ex))
         {
-            throw new InvalidOperationException(S3Failure.Describe(ex, bucket, client), ex);
-        }
-        catch (HttpRequestException ex)
-        {
+            // The SDK's own text for a missing bucket names neither the bucket nor the endpoint.
+            // Transient failures (503 SlowDown, timeouts) stay the SDK's exceptions, as on every other call.
             throw new InvalidOperationException(S3Failure.Describe(ex, bucket, client), ex);
         }
     }
+
+    private static bool IsConfigurationError(AmazonS3Exception error)
+        => S3Errors.IsNoSuchBucket(error)
+            || error.StatusCode == HttpStatusCode.Forbidden
+            || error.ErrorCode is "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AllAccessDisabled";
 
     private async Task CreateAsync(Guid catalogueId, CancellationToken cancellationToken)
     {
