@@ -7,9 +7,10 @@ namespace ImageDedup.Engine;
 /// The engine's view of its blob store: every call first makes sure the store's location is this
 /// catalogue's (<see cref="CatalogueOwnership.EnsureAsync"/>, a completed task after the first
 /// success), so no path of the engine — ingest, read, delete, sweep — can reach a location that
-/// belongs to another catalogue.
+/// belongs to another catalogue. It mirrors <see cref="IBlobStore"/> without implementing it: it is
+/// no store of its own, only the engine's way into one.
 /// </summary>
-internal sealed class OwnedBlobStore(IBlobStore inner, CatalogueOwnership ownership) : IBlobStore
+internal sealed class OwnedBlobStore(IBlobStore inner, CatalogueOwnership ownership)
 {
     public async Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
     {
@@ -43,9 +44,6 @@ internal sealed class OwnedBlobStore(IBlobStore inner, CatalogueOwnership owners
             yield return blob;
         }
     }
-
-    public Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default)
-        => inner.ClaimOwnershipAsync(catalogueId, cancellationToken);
 
     public async Task<int> DeleteIncompleteWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {

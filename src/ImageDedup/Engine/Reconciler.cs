@@ -21,7 +21,7 @@ namespace ImageDedup.Engine;
 /// so past twice that no ingest can still be writing or committing them.
 /// </para>
 /// </remarks>
-internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, CatalogueOwnership ownership, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
+internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blobs, CatalogueOwnership ownership, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
 {
     private const int MaxReportedMissing = 1000;
 
