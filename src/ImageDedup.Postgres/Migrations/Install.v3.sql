@@ -1,4 +1,4 @@
--- ImageDedup PostgreSQL schema, version 2: the catalogue's identity.
+-- ImageDedup PostgreSQL schema, version 3: the catalogue's identity.
 -- One row, created with the schema: a random identifier that names this catalogue (this database
 -- and schema). The engine writes it into its blob store's ownership marker, so a second catalogue
 -- pointed at the same root, bucket or prefix fails at start instead of deleting the first one's
