@@ -174,6 +174,11 @@ internal sealed class BlobPaths
                 return $"'{StagingFolderName}' is reserved for temp files.";
             }
 
+            if (first && segment.SequenceEqual(Shared.OwnershipMarker.FolderName))
+            {
+                return $"'{Shared.OwnershipMarker.FolderName}' is reserved for the ownership marker.";
+            }
+
             first = false;
         }
 

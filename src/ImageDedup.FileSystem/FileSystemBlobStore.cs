@@ -1,6 +1,7 @@
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using ImageDedup.Storage;
+using ImageDedup.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace ImageDedup.FileSystem;
@@ -8,6 +9,8 @@ namespace ImageDedup.FileSystem;
 /// <summary>
 /// Stores each blob as the file <c>root/key</c>; the key's own segments shard the directories.
 /// Writes go through <c>root/.staging</c> and an atomic rename, so a key is either absent or complete.
+/// <c>root/.imagededup/owner</c> names the catalogue the root belongs to. Listings skip both
+/// folders and every file whose path is not a well-formed key.
 /// </summary>
 internal sealed class FileSystemBlobStore : IBlobStore
 {
@@ -16,6 +19,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     private readonly BlobPaths _paths;
     private readonly StagingArea _staging;
     private readonly BlobFileWriter _writer;
+    private readonly OwnershipFile _ownership;
     private readonly bool _flushToDisk;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -37,6 +41,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _writer = new BlobFileWriter(_paths, _staging, _flushToDisk, logger);
+        _ownership = new OwnershipFile(_paths, _staging, _flushToDisk, logger);
     }
 
     /// <summary>The absolute root directory.</summary>
@@ -161,6 +166,10 @@ internal sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    /// <inheritdoc/>
+    public Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default)
+        => _ownership.ClaimAsync(catalogueId, cancellationToken);
+
     /// <summary>Temp files in the staging folder last written more than <paramref name="olderThan"/> ago.</summary>
     internal IReadOnlyList<StagingFile> ListStagingFiles(TimeSpan olderThan)
         => _staging.ListOlderThan(_time.GetUtcNow() - olderThan);
@@ -247,11 +256,11 @@ internal sealed class FileSystemBlobStore : IBlobStore
             options)
         {
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
-            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsStagingFolder(ref entry),
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsReservedFolder(ref entry),
         };
     }
 
-    private bool IsStagingFolder(ref FileSystemEntry entry)
-        => entry.FileName.SequenceEqual(BlobPaths.StagingFolderName)
+    private bool IsReservedFolder(ref FileSystemEntry entry)
+        => (entry.FileName.SequenceEqual(BlobPaths.StagingFolderName) || entry.FileName.SequenceEqual(OwnershipMarker.FolderName))
             && Path.TrimEndingDirectorySeparator(entry.Directory).SequenceEqual(_paths.Root);
 }

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Debug, "Deleted {Count} staging files older than {Cutoff}")]
     public static partial void StagingSwept(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(8, LogLevel.Information, "Claimed the blob store at {Root} for catalogue {CatalogueId}")]
+    public static partial void OwnershipClaimed(ILogger logger, string root, Guid catalogueId);
 }

@@ -290,6 +290,15 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     }
 
     /// <inheritdoc/>
+    public async Task<Guid> GetCatalogueIdAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync(null, _sql.SelectCatalogueId, [], r => r.GetGuid(0), cancellationToken).ConfigureAwait(false);
+        return rows.Count == 1
+            ? rows[0]
+            : throw new InvalidOperationException($"The ImageDedup schema {_sql.Schema} has no catalogue identity row; it was changed by hand.");
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
         => await ExecuteAsync(_sql.MarkBlobMissing, [Uuid(id), Bool(missing)], cancellationToken).ConfigureAwait(false) > 0;
 

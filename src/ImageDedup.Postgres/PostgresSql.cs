@@ -18,6 +18,7 @@ internal sealed class PostgresSql
         var o = $"{s}.originals";
         var r = $"{s}.\"references\"";
         VersionTable = $"{s}.schema_version";
+        SelectCatalogueId = $"SELECT c.id FROM {s}.catalogue AS c";
 
         SelectById = $"SELECT {Columns} FROM {o} AS o WHERE o.id = $1";
         SelectLiveByDigest = $"SELECT {Columns} FROM {o} AS o WHERE o.scope = $1 AND o.digest = $2 AND o.state = 'live'";
@@ -113,6 +114,7 @@ internal sealed class PostgresSql
     public string ListStale { get; }
     public string FindStorageKeys { get; }
     public string MarkBlobMissing { get; }
+    public string SelectCatalogueId { get; }
 
     /// <summary>The database clock every grace period is measured against.</summary>
     public static string Time => "SELECT clock_timestamp()";

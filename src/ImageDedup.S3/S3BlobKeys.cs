@@ -35,19 +35,30 @@ internal sealed class S3BlobKeys(string prefix)
             ? objectKey[Prefix.Length..]
             : null;
 
+    /// <summary>Whether <paramref name="key"/> is a well-formed blob key (the object key's length aside).</summary>
+    public static bool IsValid(string key) => Problem(key) is null;
+
     private static void Validate(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (Problem(key) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(key));
+        }
+    }
+
+    private static string? Problem(string key)
+    {
         if (key.Length == 0)
         {
-            throw new ArgumentException("A blob key must not be empty.", nameof(key));
+            return "A blob key must not be empty.";
         }
 
         foreach (var c in key)
         {
             if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '/' or '.' or '_' or '-'))
             {
-                throw new ArgumentException($"The blob key '{key}' contains '{c}'; only lowercase letters, digits and / . _ - are allowed.", nameof(key));
+                return $"The blob key '{key}' contains '{c}'; only lowercase letters, digits and / . _ - are allowed.";
             }
         }
 
@@ -55,8 +66,10 @@ internal sealed class S3BlobKeys(string prefix)
         {
             if (segment.Length == 0 || segment[0] == '.')
             {
-                throw new ArgumentException($"The blob key '{key}' has an empty segment or one starting with '.'.", nameof(key));
+                return $"The blob key '{key}' has an empty segment or one starting with '.'.";
             }
         }
+
+        return null;
     }
 }

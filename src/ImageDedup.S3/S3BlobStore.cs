@@ -11,7 +11,9 @@ namespace ImageDedup.S3;
 /// Stores each blob as one object, <c>KeyPrefix + key</c>, in one bucket. Uploads up to the
 /// multipart threshold are one <c>PutObject</c>; larger ones a multipart upload that is aborted on
 /// any failure. Either way an object appears only complete, or not at all. Transient failures are
-/// retried by the SDK (see <see cref="S3BlobStoreOptions.RetryMode"/>).
+/// retried by the SDK (see <see cref="S3BlobStoreOptions.RetryMode"/>). The object
+/// <c>KeyPrefix + .imagededup/owner</c> names the catalogue the prefix belongs to; listings skip it
+/// and every other object whose name is not a well-formed key.
 /// </summary>
 internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
 {
@@ -25,6 +27,8 @@ internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
     private readonly MultipartUpload _multipart;
     private readonly ILogger _logger;
     private readonly S3BlobUrlSigner _signer;
+    private readonly S3Ownership _ownership;
+    private readonly AbandonedUploads _abandoned;
 
     /// <summary>Creates a store over <paramref name="client"/>; the caller owns the client.</summary>
     /// <exception cref="ArgumentException">The options are unusable.</exception>
@@ -47,6 +51,8 @@ internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
         _single = new SingleRequestUpload(client, _upload, cleanup, logger);
         _multipart = new MultipartUpload(client, _upload, cleanup, logger);
         _signer = new S3BlobUrlSigner(client, options, logger, timeProvider);
+        _ownership = new S3Ownership(client, options.BucketName, _keys, options.UseChunkEncoding, logger);
+        _abandoned = new AbandonedUploads(client, options.BucketName, _keys, timeProvider ?? TimeProvider.System, logger);
     }
 
     /// <inheritdoc/>
@@ -145,7 +151,7 @@ internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
             S3Log.Listed(_logger, objects.Count, request.Prefix, page);
             foreach (var listed in objects)
             {
-                if (_keys.BlobKey(listed.Key) is { } key)
+                if (_keys.BlobKey(listed.Key) is { } key && S3BlobKeys.IsValid(key))
                 {
                     yield return new BlobProperties(key, listed.Size ?? 0, S3Times.ToOffset(listed.LastModified));
                 }
@@ -159,6 +165,19 @@ internal sealed class S3BlobStore : IBlobStore, IBlobUrlSigner
             request.ContinuationToken = response.NextContinuationToken;
         }
     }
+
+    /// <inheritdoc/>
+    public Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default)
+        => _ownership.ClaimAsync(catalogueId, cancellationToken);
+
+    /// <summary>
+    /// Aborts the engine's own multipart uploads (under the key prefix, keys in the engine's format)
+    /// initiated more than <paramref name="olderThan"/> ago. A server without multipart listing or
+    /// abort is logged once and skipped.
+    /// </summary>
+    /// <returns>How many uploads were aborted.</returns>
+    public Task<int> DeleteIncompleteWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+        => _abandoned.AbortOlderThanAsync(olderThan, cancellationToken);
 
     private static S3ByteRange? ToHttpRange(ImageDedup.ByteRange? range) => range switch
     {

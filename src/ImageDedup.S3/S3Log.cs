@@ -40,4 +40,13 @@ internal static partial class S3Log
 
     [LoggerMessage(12, LogLevel.Debug, "Presigned a GET URL for blob {Key}, valid until {Expires}")]
     public static partial void Presigned(ILogger logger, string key, DateTimeOffset expires);
+
+    [LoggerMessage(13, LogLevel.Information, "Claimed the blob store at {Location} for catalogue {CatalogueId}")]
+    public static partial void OwnershipClaimed(ILogger logger, string location, Guid catalogueId);
+
+    [LoggerMessage(14, LogLevel.Information, "Aborted abandoned multipart upload {UploadId} of blob {Key}, initiated {Initiated}")]
+    public static partial void AbandonedUploadAborted(ILogger logger, string uploadId, string key, DateTimeOffset initiated);
+
+    [LoggerMessage(15, LogLevel.Warning, "The S3 server does not implement {Operation} (HTTP {Status}); abandoned multipart uploads in bucket {Bucket} are not removed by reconcile, so add a lifecycle rule (AbortIncompleteMultipartUpload). Logged once.")]
+    public static partial void MultipartCleanupUnsupported(ILogger logger, string operation, int status, string bucket, Exception exception);
 }

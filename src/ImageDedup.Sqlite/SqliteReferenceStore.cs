@@ -235,6 +235,14 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
             cancellationToken);
 
     /// <inheritdoc/>
+    public Task<Guid> GetCatalogueIdAsync(CancellationToken cancellationToken = default)
+        => ReadAsync(
+            async (c, ct) => await SqliteCommands.ScalarAsync(c, null, _sql.SelectCatalogueId, ct).ConfigureAwait(false) is string id
+                ? Guid.Parse(id)
+                : throw new InvalidOperationException($"The ImageDedup table {_sql.Catalogue} has no catalogue identity row; it was changed by hand."),
+            cancellationToken);
+
+    /// <inheritdoc/>
     public Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
         => WriteAsync(
             null,

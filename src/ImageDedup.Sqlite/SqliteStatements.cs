@@ -16,6 +16,7 @@ internal sealed class SqliteStatements
         Originals = Quote(prefix + "originals");
         References = Quote(prefix + "references");
         SchemaVersion = Quote(prefix + "schema_version");
+        Catalogue = Quote(prefix + "catalogue");
         var o = Originals;
         var r = References;
 
@@ -80,6 +81,7 @@ internal sealed class SqliteStatements
         ListOriginals = $"SELECT {Cols} FROM {o} WHERE (@scope IS NULL OR scope = @scope) AND (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit;";
         ListStale = $"SELECT {Cols} FROM {o} WHERE state = @state AND updated_at <= {Now} - @olderThanMs ORDER BY updated_at, id LIMIT @limit;";
         SelectTime = $"SELECT {Now};";
+        SelectCatalogueId = $"SELECT id FROM {Catalogue} WHERE singleton = 1;";
         MarkBlobMissing = $"UPDATE {o} SET blob_missing_since = CASE WHEN @missing = 1 THEN COALESCE(blob_missing_since, {Now}) ELSE NULL END WHERE id = @id;";
         ListHolders = $"SELECT scope, holder, original_id, created_at FROM {r} WHERE original_id = @id AND (@after IS NULL OR holder > @after) ORDER BY holder LIMIT @limit;";
 
@@ -97,6 +99,7 @@ internal sealed class SqliteStatements
     public string Originals { get; }
     public string References { get; }
     public string SchemaVersion { get; }
+    public string Catalogue { get; }
 
     public string CreateSchemaVersion { get; }
     public string SelectSchemaVersion { get; }
@@ -123,6 +126,8 @@ internal sealed class SqliteStatements
     public string ListOriginals { get; }
     public string ListStale { get; }
     public string SelectTime { get; }
+
+    public string SelectCatalogueId { get; }
     public string MarkBlobMissing { get; }
 
     /// <summary>Which of a batch of storage keys rows name; the keys are bound as one JSON array.</summary>

@@ -15,6 +15,10 @@ public sealed class FileSystemBlobStoreConformanceTests : BlobStoreConformanceTe
         return Task.FromResult<IBlobStore>(Stores.Create(Path.Join(root.Path, "blobs")));
     }
 
+    protected override Task<IBlobStore> ReopenAsync(IBlobStore store) => Task.FromResult<IBlobStore>(Stores.Create(((FileSystemBlobStore)store).RootPath));
+
+    protected override Task WriteForeignObjectAsync(IBlobStore store, string name, byte[] content) => ForeignFiles.WriteAsync(((FileSystemBlobStore)store).RootPath, name, content);
+
     public void Dispose()
     {
         foreach (var root in _roots)

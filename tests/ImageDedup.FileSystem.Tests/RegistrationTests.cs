@@ -103,5 +103,7 @@ public sealed class RegistrationTests : IDisposable
         public Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -11,13 +11,20 @@ namespace ImageDedup.Matrix.Tests;
 /// </summary>
 public abstract class EnginePair<TReferences, TBlobs>(TReferences references, TBlobs blobs) : EngineConformanceTests
     where TReferences : IStoreFactory<IReferenceStore>
-    where TBlobs : IStoreFactory<IBlobStore>
+    where TBlobs : IStoreFactory<IBlobStore>, IForeignObjects
 {
     protected override async Task<IReferenceStore> CreateReferenceStoreAsync()
         => FromProvider(await references.CreateAsync(), TReferences.Provider.GetName().Name);
 
     protected override async Task<IBlobStore> CreateBlobStoreAsync()
         => FromProvider(await blobs.CreateAsync(), TBlobs.Provider.GetName().Name);
+
+    /// <summary>Another catalogue is another fresh store of the same provider: its own database or schema.</summary>
+    protected override Task<IReferenceStore> CreateOtherCatalogueAsync() => references.CreateAsync();
+
+    protected override Task WriteForeignObjectAsync(string name, byte[] content) => blobs.WriteForeignObjectAsync(Blobs, name, content);
+
+    protected override Task<bool> ForeignObjectExistsAsync(string name) => blobs.ForeignObjectExistsAsync(Blobs, name);
 
     public override async Task DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Logging;
 using ImageDedup.Testing;
 using System.Diagnostics;
 using ImageDedup.Testing.Content;
@@ -100,6 +101,7 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         var store = await Stores.CreateMigratedAsync(database, schema);
         await CreateLiveAsync(store, "h/1");
         await CreateLiveAsync(store, "h/2", seed: 2);
+        // Newest first, as the scripts say.
         for (var version = PostgresSchemaMigrator.LatestVersion; version >= 1; version--)
         {
             var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", $"Uninstall.v{version}.sql"))

@@ -43,6 +43,10 @@ public sealed class FaultTests : IAsyncLifetime
         services.AddSingleton(_catalogue);
         services.AddSingleton<IBlobStore>(_blobs);
         _provider = services.BuildServiceProvider();
+
+        // The prefix is claimed around the proxy, so the faults below meet the blob uploads, not the
+        // ownership marker's first write.
+        await _directBlobs.ClaimOwnershipAsync(await _catalogue.GetCatalogueIdAsync());
     }
 
     public async Task DisposeAsync()

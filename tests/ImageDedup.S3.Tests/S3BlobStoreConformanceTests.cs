@@ -1,4 +1,5 @@
 using Amazon.S3;
+using Amazon.S3.Model;
 using ImageDedup.Storage;
 using ImageDedup.Testing.Blobs;
 using ImageDedup.Testing.Servers;
@@ -9,6 +10,7 @@ namespace ImageDedup.S3.Tests;
 public sealed class S3BlobStoreConformanceTests : BlobStoreConformanceTests, IDisposable
 {
     private readonly List<AmazonS3Client> _clients = [];
+    private readonly Dictionary<S3BlobStore, S3BlobStoreOptions> _options = [];
 
     protected override async Task<IBlobStore> CreateStoreAsync()
     {
@@ -16,7 +18,25 @@ public sealed class S3BlobStoreConformanceTests : BlobStoreConformanceTests, IDi
         var options = TestS3.Options(server, S3TestServer.NewPrefix("conformance"));
         var client = TestS3.Client(options);
         _clients.Add(client);
-        return TestS3.Store(client, options);
+        var store = TestS3.Store(client, options);
+        _options[store] = options;
+        return store;
+    }
+
+    protected override Task<IBlobStore> ReopenAsync(IBlobStore store)
+    {
+        var s3 = (S3BlobStore)store;
+        var options = _options[s3];
+        var client = TestS3.Client(options);
+        _clients.Add(client);
+        return Task.FromResult<IBlobStore>(TestS3.Store(client, options));
+    }
+
+    protected override async Task WriteForeignObjectAsync(IBlobStore store, string name, byte[] content)
+    {
+        var s3 = (S3BlobStore)store;
+        using var client = TestS3.Client(_options[s3]);
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = s3.BucketName, Key = s3.KeyPrefix + name, InputStream = new MemoryStream(content), UseChunkEncoding = false });
     }
 
     public void Dispose()

@@ -143,7 +143,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
 
         Assert.Equal(30, results.Sum(r => r.OriginalsDeleted));
         Assert.Equal(0L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_originals\""));
-        Assert.DoesNotContain(Directory.EnumerateFiles(_blobRoot, "*", SearchOption.AllDirectories), f => !f.Contains(".staging", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.EnumerateFiles(_blobRoot, "*", SearchOption.AllDirectories), f => !f.Contains(".staging", StringComparison.Ordinal) && !f.Contains(".imagededup", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -66,8 +66,8 @@ public sealed class SqliteReferenceStoreTests : IDisposable
         await store.MigrateAsync();
         await _database.CreateStore().MigrateAsync();
 
-        Assert.Equal(1L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
-        Assert.Equal(1L, await _database.ScalarAsync("SELECT MAX(version) FROM \"imagededup_schema_version\";"));
+        Assert.Equal((long)SqliteSchemaMigrator.LatestVersion, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
+        Assert.Equal((long)SqliteSchemaMigrator.LatestVersion, await _database.ScalarAsync("SELECT MAX(version) FROM \"imagededup_schema_version\";"));
         Assert.Equal(1L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'imagededup_originals';"));
         Assert.Equal(1L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'imagededup_references';"));
     }
@@ -78,7 +78,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
         var store = _database.CreateStore(prefix: "Tenant_42_");
         await store.MigrateAsync();
 
-        Assert.Equal(3L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'Tenant\\_42\\_%' ESCAPE '\\';"));
+        Assert.Equal(4L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'Tenant\\_42\\_%' ESCAPE '\\';"));
         Assert.Equal(0L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'imagededup%';"));
     }
 
@@ -92,7 +92,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => automatic.GetStatisticsAsync(null)));
 
         Assert.All(results, s => Assert.Equal(0, s.UniqueOriginals));
-        Assert.Equal(1L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
+        Assert.Equal((long)SqliteSchemaMigrator.LatestVersion, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
 
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync())));
 
-        Assert.Equal(1L, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
+        Assert.Equal((long)SqliteSchemaMigrator.LatestVersion, await _database.ScalarAsync("SELECT COUNT(*) FROM \"imagededup_schema_version\";"));
     }
 
     [Fact]
@@ -110,12 +110,14 @@ public sealed class SqliteReferenceStoreTests : IDisposable
     {
         var store = _database.CreateStore();
         await store.MigrateAsync();
-        var script = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "src", "ImageDedup.Sqlite", "Migrations", "Uninstall.v1.sql"))
-            .Replace("{prefix}", "imagededup_", StringComparison.Ordinal);
-
-        await using (var connection = await _database.OpenAsync())
-        await using (var command = connection.CreateCommand())
+        // Newest first, as the scripts say.
+        for (var version = SqliteSchemaMigrator.LatestVersion; version >= 1; version--)
         {
+            var script = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "src", "ImageDedup.Sqlite", "Migrations", $"Uninstall.v{version}.sql"))
+                .Replace("{prefix}", "imagededup_", StringComparison.Ordinal);
+
+            await using var connection = await _database.OpenAsync();
+            await using var command = connection.CreateCommand();
             command.CommandText = script;
             await command.ExecuteNonQueryAsync();
         }

@@ -45,9 +45,23 @@ public interface IBlobStore
 
     /// <summary>
     /// Lists the blobs whose keys start with <paramref name="prefix"/>, paging internally, in no
-    /// particular order. Writes still in progress are never listed.
+    /// particular order. Writes still in progress are never listed, nor is anything else at the
+    /// store's location whose name is not a well-formed key (see <see cref="WriteAsync"/>): a host's
+    /// own files or objects with capitals, say, are skipped without failing.
     /// </summary>
     IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Binds the store's location (directory, bucket and key prefix) to one catalogue: the first
+    /// claim writes an ownership marker naming <paramref name="catalogueId"/> outside the key space;
+    /// later claims read it and fail unless it names the same catalogue. Many instances of one
+    /// catalogue may claim at once. When two catalogues claim a fresh location at the same moment,
+    /// exactly one marker survives and every later claim by the other catalogue fails; a store whose
+    /// server cannot create an object only-if-absent documents how it resolves that race.
+    /// </summary>
+    /// <exception cref="BlobStoreOwnershipException">The location belongs to another catalogue.</exception>
+    /// <exception cref="InvalidOperationException">The location cannot be used (missing bucket, no access); the message names the cause.</exception>
+    Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Removes what writes abandoned by a crash left behind (temp files, incomplete multipart

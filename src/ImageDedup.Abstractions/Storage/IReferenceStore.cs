@@ -135,6 +135,13 @@ public interface IReferenceStore
     /// <summary>Of <paramref name="storageKeys"/>, returns those that a row in any state names.</summary>
     Task<IReadOnlySet<string>> FindStorageKeysAsync(IReadOnlyCollection<string> storageKeys, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The catalogue's identity: a random identifier created with the schema and kept in it, the
+    /// same for every instance that shares the database (and the same table prefix or schema).
+    /// The engine binds its blob store's location to it (<see cref="IBlobStore.ClaimOwnershipAsync"/>).
+    /// </summary>
+    Task<Guid> GetCatalogueIdAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The store's clock, against which every grace period is measured.</summary>
     Task<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default);
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ImageDedup.Ingest;
+using ImageDedup.Shared;
 using ImageDedup.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,10 @@ namespace ImageDedup.Engine;
 internal sealed class ImageDedupEngine : IImageDedup
 {
     private readonly IReferenceStore _references;
-    private readonly IBlobStore _blobs;
+    private readonly OwnedBlobStore _blobs;
+    private readonly IBlobUrlSigner? _signer;
+    private readonly string _blobStoreName;
+    private readonly CatalogueOwnership _ownership;
     private readonly IContentHasher _hasher;
     private readonly ImageDedupOptions _options;
     private readonly ImageDedupTelemetry _telemetry;
@@ -33,14 +37,17 @@ internal sealed class ImageDedupEngine : IImageDedup
         ILoggerFactory? loggerFactory = null)
     {
         _references = references;
-        _blobs = blobs;
+        _ownership = new CatalogueOwnership(references, blobs);
+        _blobs = new OwnedBlobStore(blobs, _ownership);
+        _signer = blobs as IBlobUrlSigner;
+        _blobStoreName = blobs.GetType().Name;
         _hasher = hasher;
         _options = options.Value;
         _telemetry = telemetry;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ImageDedupEngine>() ?? NullLogger.Instance;
-        _deleter = new OriginalDeleter(references, blobs, telemetry, _logger);
-        _reconciler = new Reconciler(references, blobs, _deleter, _options, _logger);
-        _verifier = new Verifier(references, blobs, hasher, _logger);
+        _deleter = new OriginalDeleter(references, _blobs, telemetry, _logger);
+        _reconciler = new Reconciler(references, _blobs, _ownership, _deleter, _options, _logger);
+        _verifier = new Verifier(references, _blobs, hasher, _logger);
     }
 
     public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
@@ -51,7 +58,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         return name.Length == 0 ? DefaultScope : new EngineScope(this, name);
     }
 
-    public bool CanSignReadUrls => _blobs is IBlobUrlSigner;
+    public bool CanSignReadUrls => _signer is not null;
 
     public long MaxImageBytes => _options.MaxImageBytes;
 
@@ -73,6 +80,9 @@ internal sealed class ImageDedupEngine : IImageDedup
             throw new ArgumentException("The content stream is not readable.", nameof(content));
         }
 
+        // Before anything is written: a catalogue that does not own its blob store must not even
+        // leave a pending row behind.
+        await _ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var operation = _telemetry.Start("ingest");
         var settings = new ScanSettings(
             _options.MaxImageBytes,
@@ -369,10 +379,12 @@ internal sealed class ImageDedupEngine : IImageDedup
 
     internal async Task<SignedReadUrl> GetReadUrlAsync(string scope, Guid originalId, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
-        if (_blobs is not IBlobUrlSigner signer)
+        if (_signer is not { } signer)
         {
-            throw new NotSupportedException($"The blob store ({_blobs.GetType().Name}) cannot sign download URLs; serve the bytes with OpenReadAsync.");
+            throw new NotSupportedException($"The blob store ({_blobStoreName}) cannot sign download URLs; serve the bytes with OpenReadAsync.");
         }
+
+        await _ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
 
         using var operation = _telemetry.Start("sign_read_url");
         var original = await GetAsync(scope, originalId, cancellationToken).ConfigureAwait(false)

@@ -8,7 +8,7 @@ namespace ImageDedup.Engine;
 /// If either step fails the row stays <see cref="OriginalState.Deleting"/>, where no reference can
 /// reach it, and reconcile finishes the job; the caller's own operation has already committed.
 /// </summary>
-internal sealed class OriginalDeleter(IReferenceStore references, IBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger)
+internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger)
 {
     /// <returns>True when this call deleted the row; false when it failed or another caller (reconcile) finished first.</returns>
     public async Task<bool> FinishAsync(Original claimed, string reason)

@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using ImageDedup.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -9,11 +10,18 @@ namespace ImageDedup.Engine;
 /// blob writes, and — never dropped, only marked — live rows whose blob has gone missing.
 /// </summary>
 /// <remarks>
+/// It touches only what is this catalogue's: each run first claims the blob store's location again
+/// (<see cref="CatalogueOwnership.ConfirmAsync"/>) and fails with
+/// <see cref="BlobStoreOwnershipException"/> before changing anything when another catalogue owns
+/// it, and the row-less-blob sweep considers only keys in the engine's own format
+/// (<see cref="StorageKeys.IsEngineKey"/>); whatever else lives at the location is skipped.
+/// <para>
 /// Pending rows and abandoned writes are removed only once older than the grace period and
 /// twice <see cref="ImageDedupOptions.IngestWriteTimeout"/>: an ingest gives up at its timeout,
 /// so past twice that no ingest can still be writing or committing them.
+/// </para>
 /// </remarks>
-internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
+internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blobs, CatalogueOwnership ownership, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
 {
     private const int MaxReportedMissing = 1000;
 
@@ -29,6 +37,7 @@ internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, O
         // Pending rows and unfinished blob writes may belong to an ingest still in flight: they
         // are garbage only once older than any ingest may take, which the engine enforces on
         // itself (IngestWriteTimeout). A grace period of zero cannot reach them earlier.
+        await ownership.ConfirmAsync(cancellationToken).ConfigureAwait(false);
         var inFlight = WriteDeadline.ReapAfter(engineOptions.IngestWriteTimeout);
         var writes = grace > inFlight ? grace : inFlight;
         var pending = await RemoveStalePendingAsync(options, writes, cancellationToken).ConfigureAwait(false);
@@ -167,8 +176,14 @@ internal sealed class Reconciler(IReferenceStore references, IBlobStore blobs, O
         var cutoff = await references.GetTimeAsync(cancellationToken).ConfigureAwait(false) - grace - options.ClockSkewAllowance;
         long deleted = 0;
         var batch = new List<BlobProperties>(options.BatchSize);
-        await foreach (var blob in blobs.ListAsync(null, cancellationToken).ConfigureAwait(false))
+        await foreach (var blob in blobs.ListAsync(StorageKeys.Prefix, cancellationToken).ConfigureAwait(false))
         {
+            // A host's own file or object at the location is not ours to judge, whatever its age.
+            if (!StorageKeys.IsEngineKey(blob.Key))
+            {
+                continue;
+            }
+
             batch.Add(blob);
             if (batch.Count == options.BatchSize)
             {

@@ -9,7 +9,7 @@ namespace ImageDedup.Engine;
 /// blob that cannot be read (the store's checksum fails, the body ends short, an I/O error) is
 /// recorded and the scrub goes on: a scrub exists to find exactly such blobs.
 /// </summary>
-internal sealed class Verifier(IReferenceStore references, IBlobStore blobs, IContentHasher hasher, ILogger logger)
+internal sealed class Verifier(IReferenceStore references, OwnedBlobStore blobs, IContentHasher hasher, ILogger logger)
 {
     private const int PageSize = 100;
 

@@ -9,7 +9,7 @@ namespace ImageDedup.Testing.Blobs;
 /// The behaviour every <see cref="IBlobStore"/> must show. A provider's test project derives one
 /// concrete class and supplies a fresh, empty store per test.
 /// </summary>
-public abstract class BlobStoreConformanceTests
+public abstract partial class BlobStoreConformanceTests
 {
     private const int KiB = 1024;
     private const int MiB = 1024 * KiB;

@@ -559,7 +559,8 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         var engine = CreateEngine();
         var kept = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
         var bytes = TestImages.UniquePng();
-        var stray = $"sha256/00/00/{TestImages.DigestOf(bytes).Hex}.{Guid.NewGuid():N}";
+        var hex = TestImages.DigestOf(bytes).Hex;
+        var stray = $"sha256/{hex[..2]}/{hex[2..4]}/{hex}.{Guid.NewGuid():N}";
         await Blobs.WriteAsync(stray, new MemoryStream(bytes), new BlobMetadata(TestImages.DigestOf(bytes), bytes.Length, "image/png"));
 
         Assert.Equal(0, (await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero })).OrphanBlobsDeleted);

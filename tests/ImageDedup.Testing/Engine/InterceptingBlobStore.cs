@@ -51,5 +51,8 @@ public sealed class InterceptingBlobStore(IBlobStore inner) : IBlobStore
     public IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
     /// <inheritdoc/>
+    public Task ClaimOwnershipAsync(Guid catalogueId, CancellationToken cancellationToken = default) => inner.ClaimOwnershipAsync(catalogueId, cancellationToken);
+
+    /// <inheritdoc/>
     public Task<int> DeleteIncompleteWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => inner.DeleteIncompleteWritesAsync(olderThan, cancellationToken);
 }
