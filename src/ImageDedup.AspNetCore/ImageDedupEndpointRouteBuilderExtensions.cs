@@ -1,12 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using ImageDedup.AspNetCore.Uploads;
-using Microsoft.AspNetCore.Builder;
+using ImageDedup;
+using ImageDedup.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ImageDedup.AspNetCore;
+// In the framework's namespace, as MapHealthChecks is, so a host needs no using to find it.
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps ImageDedup's endpoints.</summary>
 public static class ImageDedupEndpointRouteBuilderExtensions

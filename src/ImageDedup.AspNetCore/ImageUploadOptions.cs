@@ -10,7 +10,7 @@ public sealed class ImageUploadOptions
 
     /// <summary>
     /// The scope an upload is stored in; null for <see cref="IImageDedup.DefaultScope"/>. Used by
-    /// <see cref="ImageDedupEndpointRouteBuilderExtensions.MapImageDedupUploads"/>;
+    /// <see cref="Microsoft.AspNetCore.Builder.ImageDedupEndpointRouteBuilderExtensions.MapImageDedupUploads"/>;
     /// <see cref="ImageUploads.IngestAsync"/> is given its scope instead.
     /// </summary>
     public Func<HttpContext, IImageDedupScope>? Scope { get; set; }
@@ -18,7 +18,7 @@ public sealed class ImageUploadOptions
     /// <summary>
     /// The holder an upload is referenced by in the same call; null (the default), or a delegate
     /// returning null, stores it without one, for a host that adds the reference in its own
-    /// transaction. Used by <see cref="ImageDedupEndpointRouteBuilderExtensions.MapImageDedupUploads"/>.
+    /// transaction. Used by <see cref="Microsoft.AspNetCore.Builder.ImageDedupEndpointRouteBuilderExtensions.MapImageDedupUploads"/>.
     /// </summary>
     public Func<HttpContext, string?>? Holder { get; set; }
 

@@ -10,7 +10,7 @@ public sealed class OriginalServingOptions
 
     /// <summary>
     /// The scope a request reads from; null for <see cref="IImageDedup.DefaultScope"/>. Used by
-    /// <see cref="ImageDedupEndpointRouteBuilderExtensions.MapImageDedupOriginals"/>; a result made with
+    /// <see cref="Microsoft.AspNetCore.Builder.ImageDedupEndpointRouteBuilderExtensions.MapImageDedupOriginals"/>; a result made with
     /// <see cref="ImageDedupResults.Original"/> is given its scope instead. An original of another
     /// scope is answered exactly like one that does not exist (404).
     /// </summary>
