@@ -49,4 +49,7 @@ internal static partial class S3Log
 
     [LoggerMessage(15, LogLevel.Warning, "The S3 server does not implement {Operation} (HTTP {Status}); abandoned multipart uploads in bucket {Bucket} are not removed by reconcile, so add a lifecycle rule (AbortIncompleteMultipartUpload). Logged once.")]
     public static partial void MultipartCleanupUnsupported(ILogger logger, string operation, int status, string bucket, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Debug, "Read of the ownership marker at {Location} was torn by a concurrent write (attempt {Attempt}); reading again")]
+    public static partial void OwnershipReadTorn(ILogger logger, string location, int attempt, Exception exception);
 }

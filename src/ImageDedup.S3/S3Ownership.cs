@@ -80,18 +80,38 @@ internal sealed class S3Ownership(IAmazonS3 client, string bucket, S3BlobKeys ke
         }
     }
 
+    /// <summary>
+    /// Reads the marker. A server that does not write objects atomically (s3rver) may answer a read
+    /// racing another claimant's PUT with a torn response — a body cut short, an ETag or checksum
+    /// that does not match it; such a read is tried again after a moment, when the writes of the
+    /// claimants have landed, so the claim is decided on a settled marker.
+    /// </summary>
     private async Task<(bool Exists, Guid? Id)> ReadAsync(CancellationToken cancellationToken)
     {
-        try
+        const int Attempts = 6;
+        for (var attempt = 1; ; attempt++)
         {
-            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = MarkerKey }, cancellationToken).ConfigureAwait(false);
-            using var content = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
-            return (true, OwnershipMarker.Parse(content.ToArray()));
-        }
-        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
-        {
-            return (false, null);
+            try
+            {
+                using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = MarkerKey }, cancellationToken).ConfigureAwait(false);
+                using var content = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+                return (true, OwnershipMarker.Parse(content.ToArray()));
+            }
+            catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
+            {
+                return (false, null);
+            }
+            catch (Exception ex) when (attempt < Attempts && IsTornRead(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                S3Log.OwnershipReadTorn(logger, Location, attempt, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>A response cut short or inconsistent with itself, as opposed to an answer of the server.</summary>
+    private static bool IsTornRead(Exception error)
+        => error is IOException or ArgumentOutOfRangeException
+            || (error is Amazon.Runtime.AmazonClientException && error is not Amazon.Runtime.AmazonServiceException);
 }

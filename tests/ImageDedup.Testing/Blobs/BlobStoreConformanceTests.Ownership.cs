@@ -63,7 +63,7 @@ public abstract partial class BlobStoreConformanceTests
         start.Set();
         await Task.WhenAll(claims.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
 
-        Assert.All(claims.Where(c => c.IsFaulted), c => Assert.IsType<BlobStoreOwnershipException>(c.Exception!.InnerException));
+        Assert.All(claims.Where(c => c.IsFaulted), c => Assert.True(c.Exception!.InnerException is BlobStoreOwnershipException, c.Exception.InnerException!.ToString()));
         var owners = new List<int>();
         for (var i = 0; i < catalogues.Count; i++)
         {
