@@ -49,4 +49,7 @@ internal static partial class S3Log
 
     [LoggerMessage(15, LogLevel.Warning, "The S3 server does not implement {Operation} (HTTP {Status}); abandoned multipart uploads in bucket {Bucket} are not removed by reconcile, so add a lifecycle rule (AbortIncompleteMultipartUpload). Logged once.")]
     public static partial void MultipartCleanupUnsupported(ILogger logger, string operation, int status, string bucket, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Debug, "Write of blob {Key} failed and left nothing to clean up")]
+    public static partial void NothingToCleanUp(ILogger logger, string key, Exception exception);
 }
