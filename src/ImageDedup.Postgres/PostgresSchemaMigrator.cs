@@ -22,21 +22,21 @@ internal sealed partial class PostgresSchemaMigrator
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresSql _sql;
     private readonly ILogger _logger;
-    private readonly MigrationGate _gate;
+    private readonly OnceGate _gate;
 
     public PostgresSchemaMigrator(NpgsqlDataSource dataSource, PostgresSql sql, ILogger logger)
     {
         _dataSource = dataSource;
         _sql = sql;
         _logger = logger;
-        _gate = new MigrationGate(MigrateAsync);
+        _gate = new OnceGate(MigrateAsync);
     }
 
     /// <summary>The newest schema version this build knows.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
     /// <summary>
-    /// Migrates once per instance (see <see cref="MigrationGate"/>); each caller's token only stops its own wait.
+    /// Migrates once per instance (see <see cref="OnceGate"/>); each caller's token only stops its own wait.
     /// </summary>
     public Task EnsureAsync(CancellationToken cancellationToken) => _gate.EnsureAsync(cancellationToken);
 

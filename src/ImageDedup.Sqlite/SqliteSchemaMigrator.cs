@@ -20,7 +20,7 @@ internal sealed partial class SqliteSchemaMigrator
     private readonly SqliteStatements _sql;
     private readonly string _prefix;
     private readonly ILogger _logger;
-    private readonly MigrationGate _gate;
+    private readonly OnceGate _gate;
 
     public SqliteSchemaMigrator(SqliteConnectionFactory connections, SqliteStatements sql, string prefix, ILogger logger)
     {
@@ -28,14 +28,14 @@ internal sealed partial class SqliteSchemaMigrator
         _sql = sql;
         _prefix = prefix;
         _logger = logger;
-        _gate = new MigrationGate(MigrateAsync);
+        _gate = new OnceGate(MigrateAsync);
     }
 
     /// <summary>The newest schema version this build knows.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
     /// <summary>
-    /// Migrates once per instance (see <see cref="MigrationGate"/>); each caller's token only stops its own wait.
+    /// Migrates once per instance (see <see cref="OnceGate"/>); each caller's token only stops its own wait.
     /// </summary>
     public Task EnsureAsync(CancellationToken cancellationToken) => _gate.EnsureAsync(cancellationToken);
 
