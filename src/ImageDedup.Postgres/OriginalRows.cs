@@ -38,16 +38,6 @@ internal static class OriginalRows
     public static HolderReference ReadHolder(NpgsqlDataReader reader)
         => new(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetFieldValue<DateTimeOffset>(3));
 
-    public static OriginalStatistics ReadStatistics(NpgsqlDataReader reader) => new()
-    {
-        UniqueOriginals = reader.GetInt64(0),
-        StoredBytes = reader.GetInt64(1),
-        OrphanCount = reader.GetInt64(2),
-        OrphanBytes = reader.GetInt64(3),
-        References = reader.GetInt64(4),
-        LogicalBytes = reader.GetInt64(5),
-    };
-
     private static OriginalState ParseState(string state) => state switch
     {
         "pending" => OriginalState.Pending,

@@ -250,8 +250,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     {
         StoreArguments.RequireScopeOrNull(scope);
         var rows = scope is null
-            ? await QueryAsync(null, _sql.Statistics, [], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false)
-            : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], OriginalRows.ReadStatistics, cancellationToken).ConfigureAwait(false);
+            ? await QueryAsync(null, _sql.Statistics, [], StatisticsRow.Read, cancellationToken).ConfigureAwait(false)
+            : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], StatisticsRow.Read, cancellationToken).ConfigureAwait(false);
         return rows[0];
     }
 

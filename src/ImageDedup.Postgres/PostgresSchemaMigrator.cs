@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageDedup.Shared;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
@@ -21,38 +22,23 @@ internal sealed partial class PostgresSchemaMigrator
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresSql _sql;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private Task? _migration;
+    private readonly OnceGate _gate;
 
     public PostgresSchemaMigrator(NpgsqlDataSource dataSource, PostgresSql sql, ILogger logger)
     {
         _dataSource = dataSource;
         _sql = sql;
         _logger = logger;
+        _gate = new OnceGate(MigrateAsync);
     }
 
     /// <summary>The newest schema version this build knows.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
     /// <summary>
-    /// Migrates once per instance: concurrent callers share one run; a failed or cancelled run is retried
-    /// by the next caller. Each caller's token only stops its own wait.
+    /// Migrates once per instance (see <see cref="OnceGate"/>); each caller's token only stops its own wait.
     /// </summary>
-    public Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        Task migration;
-        lock (_gate)
-        {
-            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
-            {
-                _migration = MigrateAsync(CancellationToken.None);
-            }
-
-            migration = _migration;
-        }
-
-        return migration.IsCompletedSuccessfully ? Task.CompletedTask : migration.WaitAsync(cancellationToken);
-    }
+    public Task EnsureAsync(CancellationToken cancellationToken) => _gate.EnsureAsync(cancellationToken);
 
     /// <summary>Applies every script newer than the recorded version.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ namespace ImageDedup.S3;
 /// request failed only after the server stored it (a lost response). Keys are never reused, so
 /// deleting one can never remove bytes that anyone else wrote. Runs without the caller's token
 /// (a cancelled write must still be cleaned up) and never throws: the write's own exception is
-/// what the caller sees, and reconcile removes whatever is left.
+/// what the caller sees (and logs), so a clean-up that succeeds, or finds nothing to undo, logs at
+/// Debug; only one that really failed warns, and reconcile removes whatever it left.
 /// </summary>
 internal sealed class FailedWriteCleanup(IAmazonS3 client, string bucketName, ILogger logger)
 {
@@ -20,6 +21,12 @@ internal sealed class FailedWriteCleanup(IAmazonS3 client, string bucketName, IL
         {
             await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucketName, Key = objectKey }, CancellationToken.None).ConfigureAwait(false);
             S3Log.WriteAbandoned(logger, key, failure);
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNoSuchBucket(ex))
+        {
+            // No bucket, so nothing was stored: the clean-up has nothing to do, and the write's own
+            // exception (the caller logs it) says why it failed.
+            S3Log.NothingToCleanUp(logger, key, ex);
         }
 #pragma warning disable CA1031 // The write already fails with its own exception.
         catch (Exception ex)
@@ -36,6 +43,11 @@ internal sealed class FailedWriteCleanup(IAmazonS3 client, string bucketName, IL
         {
             await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucketName, Key = objectKey, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
             S3Log.MultipartAborted(logger, uploadId, key, failure);
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNoSuchBucket(ex) || ex.ErrorCode == "NoSuchUpload")
+        {
+            // The upload (or its bucket) is already gone, and its parts with it.
+            S3Log.NothingToCleanUp(logger, key, ex);
         }
 #pragma warning disable CA1031 // The write already fails with its own exception; a lifecycle rule removes the parts.
         catch (Exception ex)

@@ -52,4 +52,7 @@ internal static partial class S3Log
 
     [LoggerMessage(20, LogLevel.Debug, "Read of the ownership marker at {Location} was torn by a concurrent write (attempt {Attempt}); reading again")]
     public static partial void OwnershipReadTorn(ILogger logger, string location, int attempt, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Debug, "Write of blob {Key} failed and left nothing to clean up")]
+    public static partial void NothingToCleanUp(ILogger logger, string key, Exception exception);
 }

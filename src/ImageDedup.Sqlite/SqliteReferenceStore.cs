@@ -191,7 +191,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
         return ReadAsync(
             async (c, ct) =>
             {
-                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, ReadStatistics, ct, ("@scope", scope)).ConfigureAwait(false);
+                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, StatisticsRow.Read, ct, ("@scope", scope)).ConfigureAwait(false);
                 return rows[0];
             },
             cancellationToken);
@@ -248,18 +248,6 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
             null,
             async (c, t, ct) => await SqliteCommands.NonQueryAsync(c, t, _sql.MarkBlobMissing, ct, ("@id", OriginalRow.Key(id)), ("@missing", missing ? 1 : 0)).ConfigureAwait(false) > 0,
             cancellationToken);
-
-    private static OriginalStatistics ReadStatistics(SqliteDataReader reader) => new()
-    {
-        UniqueOriginals = reader.GetInt64(0),
-        StoredBytes = reader.GetInt64(1),
-        OrphanCount = reader.GetInt64(2),
-        OrphanBytes = reader.GetInt64(3),
-        References = reader.GetInt64(4),
-        LogicalBytes = reader.GetInt64(5),
-    };
-
-
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

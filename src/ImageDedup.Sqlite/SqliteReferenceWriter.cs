@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -120,7 +121,7 @@ internal sealed class SqliteReferenceWriter
 
     public async Task<PrefixReleaseBatch> ReleasePrefixBatchAsync(SqliteConnection c, SqliteTransaction t, string scope, string prefix, int batchSize, bool claim, CancellationToken ct)
     {
-        var upper = UpperBound(prefix);
+        var upper = HolderRange.UpperBound(prefix);
         var sql = upper is null ? _sql.DeletePrefixOpen : _sql.DeletePrefixRange;
         var keys = await SqliteCommands.QueryAsync(c, t, sql, r => r.GetString(0), ct, ("@scope", scope), ("@prefix", prefix), ("@upper", upper), ("@limit", batchSize)).ConfigureAwait(false);
 
@@ -161,22 +162,6 @@ internal sealed class SqliteReferenceWriter
 
     public static async Task<bool> DeleteRowAsync(SqliteConnection c, SqliteTransaction t, string sql, Guid id, CancellationToken ct)
         => await SqliteCommands.NonQueryAsync(c, t, sql, ct, ("@id", OriginalRow.Key(id))).ConfigureAwait(false) > 0;
-
-    /// <summary>
-    /// The exclusive upper bound of a holder-key range: the prefix with its last character incremented,
-    /// or null when that character has no safe successor (the open-ended statement is used instead).
-    /// Every key that starts with the prefix sorts in [prefix, upper) under BINARY collation.
-    /// </summary>
-    internal static string? UpperBound(string prefix)
-    {
-        var last = prefix[^1];
-        if (char.IsSurrogate(last) || last == '\uD7FF' || last == char.MaxValue)
-        {
-            return null;
-        }
-
-        return string.Concat(prefix.AsSpan(0, prefix.Length - 1), new string((char)(last + 1), 1));
-    }
 
     /// <summary>Points the holder at the live <paramref name="target"/>, releasing whatever it pointed at before.</summary>
     private async Task<ReferenceChange> AttachAsync(SqliteConnection c, SqliteTransaction t, Original target, string holder, bool claim, CancellationToken ct)

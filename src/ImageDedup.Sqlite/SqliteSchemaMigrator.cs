@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageDedup.Shared;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
@@ -19,8 +20,7 @@ internal sealed partial class SqliteSchemaMigrator
     private readonly SqliteStatements _sql;
     private readonly string _prefix;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private Task? _migration;
+    private readonly OnceGate _gate;
 
     public SqliteSchemaMigrator(SqliteConnectionFactory connections, SqliteStatements sql, string prefix, ILogger logger)
     {
@@ -28,30 +28,16 @@ internal sealed partial class SqliteSchemaMigrator
         _sql = sql;
         _prefix = prefix;
         _logger = logger;
+        _gate = new OnceGate(MigrateAsync);
     }
 
     /// <summary>The newest schema version this build knows.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
     /// <summary>
-    /// Migrates once per instance: concurrent callers share one run; a failed or cancelled run is
-    /// retried by the next caller. Each caller's token only stops its own wait.
+    /// Migrates once per instance (see <see cref="OnceGate"/>); each caller's token only stops its own wait.
     /// </summary>
-    public Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        Task migration;
-        lock (_gate)
-        {
-            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
-            {
-                _migration = MigrateAsync(CancellationToken.None);
-            }
-
-            migration = _migration;
-        }
-
-        return migration.IsCompletedSuccessfully ? Task.CompletedTask : migration.WaitAsync(cancellationToken);
-    }
+    public Task EnsureAsync(CancellationToken cancellationToken) => _gate.EnsureAsync(cancellationToken);
 
     /// <summary>Applies every script newer than the recorded version.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)

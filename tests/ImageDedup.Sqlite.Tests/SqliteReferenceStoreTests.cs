@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using ImageDedup.Testing;
 using System.Globalization;
 using ImageDedup.Storage;
@@ -158,7 +159,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
     [InlineData("a%", "a&")]
     [InlineData("x_", "x`")]
     public void Upper_bound_increments_the_last_character(string prefix, string upper)
-        => Assert.Equal(upper, SqliteReferenceWriter.UpperBound(prefix));
+        => Assert.Equal(upper, HolderRange.UpperBound(prefix));
 
     [Fact]
     public async Task Prefix_without_a_safe_successor_still_matches_literally()
@@ -168,7 +169,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
         await store.AddReferenceAsync("s", "p\uffff", live.Id, false);
         await store.AddReferenceAsync("s", "q", live.Id, false);
 
-        Assert.Null(SqliteReferenceWriter.UpperBound("p\uffff"));
+        Assert.Null(HolderRange.UpperBound("p\uffff"));
         var batch = await store.ReleasePrefixBatchAsync("s", "p\uffff", 10, false);
 
         Assert.Equal(2, batch.Released);

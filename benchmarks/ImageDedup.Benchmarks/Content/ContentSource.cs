@@ -1,3 +1,5 @@
+using ImageDedup.Testing.Content;
+
 namespace ImageDedup.Benchmarks.Content;
 
 /// <summary>
@@ -10,11 +12,15 @@ public sealed class ContentSource : IDisposable
     private readonly Stream _stream;
     private readonly string? _path;
 
-    private ContentSource(byte[] bytes, Stream stream, string? path)
+    // The stream under a NonSeekableStream, which is rewound in its place: the wrapper itself cannot seek.
+    private readonly MemoryStream? _forwardOnlySource;
+
+    private ContentSource(byte[] bytes, Stream stream, string? path, MemoryStream? forwardOnlySource = null)
     {
         _bytes = bytes;
         _stream = stream;
         _path = path;
+        _forwardOnlySource = forwardOnlySource;
     }
 
     /// <param name="bytes">The content; kept, not copied: the memory kinds read it in place.</param>
@@ -26,7 +32,8 @@ public sealed class ContentSource : IDisposable
             case StreamKind.Memory:
                 return new ContentSource(bytes, new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), null);
             case StreamKind.NonSeekable:
-                return new ContentSource(bytes, new NonSeekableStream(new MemoryStream(bytes, writable: false)), null);
+                var source = new MemoryStream(bytes, writable: false);
+                return new ContentSource(bytes, new NonSeekableStream(source), null, source);
             case StreamKind.File:
                 var path = scratch.File($"content-{bytes.Length}.bin");
                 System.IO.File.WriteAllBytes(path, bytes);
@@ -40,9 +47,9 @@ public sealed class ContentSource : IDisposable
     /// <summary>The stream, at its first byte.</summary>
     public Stream Rewind()
     {
-        if (_stream is NonSeekableStream forwardOnly)
+        if (_forwardOnlySource is not null)
         {
-            forwardOnly.Restart();
+            _forwardOnlySource.Position = 0;
         }
         else
         {

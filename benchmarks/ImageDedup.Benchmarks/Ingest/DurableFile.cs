@@ -1,3 +1,5 @@
+using ImageDedup.FileSystem;
+
 namespace ImageDedup.Benchmarks.Ingest;
 
 /// <summary>
@@ -31,6 +33,6 @@ internal static class DurableFile
         }
 
         File.Move(temp, target, overwrite: true);
-        DirectorySync.Flush(Path.GetDirectoryName(target)!);
+        DirectoryFlush.Flush(Path.GetDirectoryName(target)!);
     }
 }

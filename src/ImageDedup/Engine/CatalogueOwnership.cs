@@ -1,3 +1,4 @@
+using ImageDedup.Shared;
 using ImageDedup.Storage;
 
 namespace ImageDedup.Engine;
@@ -8,30 +9,23 @@ namespace ImageDedup.Engine;
 /// second catalogue pointed at the same root, bucket or prefix fails with
 /// <see cref="BlobStoreOwnershipException"/> instead of taking the first one's blobs for garbage.
 /// </summary>
-internal sealed class CatalogueOwnership(IReferenceStore references, IBlobStore blobs)
+internal sealed class CatalogueOwnership
 {
-    private readonly Lock _gate = new();
-    private Task? _claim;
+    private readonly IReferenceStore _references;
+    private readonly IBlobStore _blobs;
+    private readonly OnceGate _gate;
+
+    public CatalogueOwnership(IReferenceStore references, IBlobStore blobs)
+    {
+        _references = references;
+        _blobs = blobs;
+        _gate = new OnceGate(ConfirmAsync);
+    }
 
     /// <summary>
-    /// Claims once per engine: concurrent callers share one claim; a failed or cancelled claim is
-    /// retried by the next caller. Each caller's token only stops its own wait.
+    /// Claims once per engine (see <see cref="OnceGate"/>); each caller's token only stops its own wait.
     /// </summary>
-    public Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        Task claim;
-        lock (_gate)
-        {
-            if (_claim is null || _claim.IsFaulted || _claim.IsCanceled)
-            {
-                _claim = ConfirmAsync(CancellationToken.None);
-            }
-
-            claim = _claim;
-        }
-
-        return claim.IsCompletedSuccessfully ? Task.CompletedTask : claim.WaitAsync(cancellationToken);
-    }
+    public Task EnsureAsync(CancellationToken cancellationToken) => _gate.EnsureAsync(cancellationToken);
 
     /// <summary>
     /// Claims again, whatever an earlier claim found: before a sweep deletes anything. On a store
@@ -40,7 +34,7 @@ internal sealed class CatalogueOwnership(IReferenceStore references, IBlobStore 
     /// </summary>
     public async Task ConfirmAsync(CancellationToken cancellationToken)
     {
-        var catalogueId = await references.GetCatalogueIdAsync(cancellationToken).ConfigureAwait(false);
-        await blobs.ClaimOwnershipAsync(catalogueId, cancellationToken).ConfigureAwait(false);
+        var catalogueId = await _references.GetCatalogueIdAsync(cancellationToken).ConfigureAwait(false);
+        await _blobs.ClaimOwnershipAsync(catalogueId, cancellationToken).ConfigureAwait(false);
     }
 }

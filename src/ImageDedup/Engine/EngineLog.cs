@@ -39,4 +39,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(12, LogLevel.Debug, "Structure of the {ContentType} upload ({Length} bytes): {Outcome}, {Detail}")]
     public static partial void StructureChecked(ILogger logger, string contentType, long length, ImageDedup.Ingest.Structure.StructureOutcome outcome, string detail);
+
+    [LoggerMessage(13, LogLevel.Debug, "Could not delete blob {StorageKey} after the failed write of original {OriginalId}; the store undid its own write, and reconcile removes anything left")]
+    public static partial void UnwrittenBlobNotDeleted(ILogger logger, Exception exception, Guid originalId, string storageKey);
 }

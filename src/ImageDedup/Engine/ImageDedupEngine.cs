@@ -132,6 +132,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         FaultPoints.Hit(FaultPoints.AfterPendingRow);
 
         ReferenceChange change;
+        var written = false;
         try
         {
             var bytes = scanned.OpenVerified(_hasher);
@@ -139,6 +140,8 @@ internal sealed class ImageDedupEngine : IImageDedup
             {
                 await _blobs.WriteAsync(key, bytes, new BlobMetadata(scanned.Digest, scanned.Length, scanned.ContentType), deadline.Token).ConfigureAwait(false);
             }
+
+            written = true;
 
             FaultPoints.Hit(FaultPoints.AfterBlobWrite);
 
@@ -153,7 +156,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         catch (Exception ex)
         {
             EngineLog.IngestAbandoned(_logger, ex, id);
-            await AbandonAsync(id, key).ConfigureAwait(false);
+            await AbandonAsync(id, key, written).ConfigureAwait(false);
             if (deadline.AsTimeout(ex) is { } timeout)
             {
                 throw timeout;
@@ -222,17 +225,45 @@ internal sealed class ImageDedupEngine : IImageDedup
     /// Undoes a failed ingest. The blob is deleted only once the row is known to be gone: if the
     /// promotion committed before the failure surfaced, the row is live and its bytes must stay.
     /// </summary>
-    private async Task AbandonAsync(Guid id, string key)
+    /// <summary>
+    /// Removes the pending row and the blob of a failed ingest. The ingest's own warning already
+    /// carries its exception, so success logs nothing more. When the write itself failed, the store
+    /// has undone it (<see cref="IBlobStore.WriteAsync"/> leaves nothing readable after a failure)
+    /// and the delete here is only a second try: it failing is no failed clean-up and is logged at
+    /// Debug — a store whose bucket or directory vanished fails it for the very reason the write failed.
+    /// </summary>
+    private async Task AbandonAsync(Guid id, string key, bool written)
     {
+        bool rowGone;
         try
         {
             var removed = await _references.DeletePendingAsync(id, CancellationToken.None).ConfigureAwait(false);
-            if (removed || await _references.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null)
-            {
-                await _blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
-            }
+            rowGone = removed || await _references.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null;
         }
 #pragma warning disable CA1031 // The ingest is already failing with its own exception; reconcile removes what is left.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.CleanupFailed(_logger, ex, id);
+            return;
+        }
+
+        if (!rowGone)
+        {
+            return;
+        }
+
+        try
+        {
+            await _blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception ex) when (!written)
+#pragma warning restore CA1031
+        {
+            EngineLog.UnwrittenBlobNotDeleted(_logger, ex, id, key);
+        }
+#pragma warning disable CA1031 // As above.
         catch (Exception ex)
 #pragma warning restore CA1031
         {

@@ -1,11 +1,15 @@
-namespace ImageDedup.Postgres;
+namespace ImageDedup.Shared;
 
-/// <summary>The byte-wise key range of a holder prefix, for the COLLATE "C" primary key.</summary>
+/// <summary>
+/// The key range of a holder prefix for the relational stores, whose holder keys compare by code point
+/// (PostgreSQL <c>COLLATE "C"</c>, SQLite <c>BINARY</c>). Linked into each relational provider like
+/// <see cref="ListCursor"/>.
+/// </summary>
 internal static class HolderRange
 {
     /// <summary>
     /// The exclusive upper bound: the prefix with its last character incremented, or null when that
-    /// character has no safe successor (the store then matches with <c>starts_with</c>). Every key that
+    /// character has no safe successor (the store then uses its open-ended statement). Every key that
     /// starts with the prefix sorts in [prefix, upper) in code-point (UTF-8 byte) order, and wildcard
     /// characters are ordinary characters here.
     /// </summary>
