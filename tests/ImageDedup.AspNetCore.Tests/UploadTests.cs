@@ -249,7 +249,7 @@ public abstract class UploadTests : IAsyncLifetime
     public async Task A_body_cut_short_of_its_content_length_leaves_nothing(Body body, bool buffered)
     {
         var image = TestImages.Png(Random.Shared.Next(), 6 << 20);
-        var (sent, contentType) = body == Body.Raw ? (image, "image/png") : (MultipartPrefix(image), "multipart/form-data; boundary=b0undary");
+        var (sent, contentType) = Framed(body, image);
 
         var (status, response) = await RawHttp.SendAsync(Site.BaseAddress, "/images", contentType, sent.Length + 1_000_000, sent.AsMemory(0, 3 << 20), Headers(buffered), halfClose: true);
 
@@ -267,13 +267,17 @@ public abstract class UploadTests : IAsyncLifetime
     public async Task A_client_that_disconnects_mid_upload_leaves_nothing(Body body, bool buffered)
     {
         var image = TestImages.Png(Random.Shared.Next(), 8 << 20);
-        var (sent, contentType) = body == Body.Raw ? (image, "image/png") : (MultipartPrefix(image), "multipart/form-data; boundary=b0undary");
+        var (sent, contentType) = Framed(body, image);
 
         await RawHttp.SendAndResetAsync(Site.BaseAddress, "/images", contentType, sent.Length + 100, sent.AsMemory(0, 5 << 20), Headers(buffered));
 
         await Site.IdleAsync();
         await AssertNothingLeftAsync(Site);
     }
+
+    /// <summary>The bytes a raw or multipart upload of <paramref name="image"/> sends, and their content type.</summary>
+    private static (byte[] Sent, string ContentType) Framed(Body body, byte[] image)
+        => body == Body.Raw ? (image, "image/png") : (MultipartPrefix(image), "multipart/form-data; boundary=b0undary");
 
     protected async Task<TestSite> StartAsync(Action<ImageDedupOptions>? engine = null)
     {
