@@ -46,15 +46,26 @@ public interface IImageDedup
     Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Repairs what crashes left behind: removes pending rows with their blobs once no ingest can
-    /// still be writing them (older than the grace period and twice the engine's ingest write
-    /// timeout), finishes claimed deletions, deletes blobs no row names, cleans up abandoned blob
-    /// writes, and marks (never drops) live originals whose blob is missing. Bounded batches; many
-    /// instances may run it at once, beside ingests, with any grace period including zero.
+    /// Repairs what crashes left behind, at a cost that grows with what they left and not with what
+    /// is stored: removes pending rows with their blobs once no ingest can still be writing them
+    /// (older than the grace period and twice the engine's ingest write timeout), finishes claimed
+    /// deletions (both found by index), and cleans up the blob store's abandoned writes. The
+    /// protocol keeps every row until its blob is gone, so this is all a crash can leave; the sweeps
+    /// over every blob and original are <see cref="AuditAsync"/>. Bounded batches; many instances
+    /// may run it at once, beside ingests, with any grace period including zero.
     /// </summary>
-    /// <param name="options">What to repair and how; null for the defaults.</param>
-    /// <param name="cancellationToken">Cancels the run between items.</param>
     Task<ReconcileResult> ReconcileAsync(ReconcileOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sweeps the whole store for what no crash of the protocol leaves, only outside hands or lost
+    /// bytes: deletes blobs no row names (older than the grace period) and marks, never drops, live
+    /// originals whose blob is missing. Costs one listing of every blob and one existence check per
+    /// original, so it is rate-limited (<see cref="AuditOptions.MaxRequestsPerSecond"/>), reports
+    /// progress and resumes from a cursor. Safe beside ingests and on many instances.
+    /// </summary>
+    /// <param name="options">What to sweep and how fast; null for everything, unthrottled.</param>
+    /// <param name="cancellationToken">Cancels the run between items; resume from the last <see cref="AuditProgress.Cursor"/>.</param>
+    Task<AuditResult> AuditAsync(AuditOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Re-hashes stored blobs against their digests and reports the missing, the corrupt and the

@@ -9,26 +9,19 @@ public sealed record ReconcileResult
     /// <summary>Whether this was a dry run that changed nothing.</summary>
     public required bool DryRun { get; init; }
 
-    /// <summary>Pending rows of ingests that never finished, removed with their blobs.</summary>
+    /// <summary>Pending rows of ingests that never finished, removed with their blobs (the blob first).</summary>
     public required long PendingRemoved { get; init; }
 
     /// <summary>Claimed deletions whose claimer died, finished.</summary>
     public required long DeletionsFinished { get; init; }
 
-    /// <summary>Blobs that no row names, older than the grace period, deleted.</summary>
-    public required long OrphanBlobsDeleted { get; init; }
-
     /// <summary>Blob writes abandoned by a crash (temp files, incomplete uploads) cleaned up.</summary>
     public required long IncompleteWritesDeleted { get; init; }
-
-    /// <summary>Live originals whose blob is missing. They are marked and kept, never dropped: their bytes must be restored or their holders told.</summary>
-    public required IReadOnlyList<Guid> MissingBlobs { get; init; }
 
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append(CultureInfo.InvariantCulture, $"DryRun = {DryRun}, PendingRemoved = {PendingRemoved}, DeletionsFinished = {DeletionsFinished}, ");
-        builder.Append(CultureInfo.InvariantCulture, $"OrphanBlobsDeleted = {OrphanBlobsDeleted}, IncompleteWritesDeleted = {IncompleteWritesDeleted}, ");
-        PrintedList.Append(builder, nameof(MissingBlobs), MissingBlobs);
+        builder.Append(CultureInfo.InvariantCulture, $"IncompleteWritesDeleted = {IncompleteWritesDeleted}");
         return true;
     }
 }

@@ -102,6 +102,10 @@ internal sealed class Catalogue : IAsyncDisposable
     public Task<ReconcileResult> ReconcileAsync(bool dryRun, TimeSpan? gracePeriod, CancellationToken cancellationToken)
         => _engine.ReconcileAsync(new ReconcileOptions { DryRun = dryRun, GracePeriod = gracePeriod }, cancellationToken);
 
+    /// <summary>The full audit, over the whole store like reconcile.</summary>
+    public Task<AuditResult> AuditAsync(bool dryRun, TimeSpan? gracePeriod, string? cursor, double? requestsPerSecond, CancellationToken cancellationToken)
+        => _engine.AuditAsync(new AuditOptions { DryRun = dryRun, GracePeriod = gracePeriod, Cursor = cursor, MaxRequestsPerSecond = requestsPerSecond }, cancellationToken);
+
     public Task<VerifyResult> VerifyAsync(CancellationToken cancellationToken)
         => _engine.VerifyAsync(new VerifyOptions { Scope = _scope.Name, Concurrency = Math.Max(2, Environment.ProcessorCount) }, cancellationToken);
 

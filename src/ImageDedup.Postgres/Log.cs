@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Debug, "Running in the host transaction; releases only record orphans, nothing is claimed")]
     public static partial void InHostTransaction(ILogger logger);
+
+    [LoggerMessage(103, LogLevel.Information, "Counting the existing ImageDedup originals into the statistics counters")]
+    public static partial void BackfillStarted(ILogger logger);
+
+    [LoggerMessage(104, LogLevel.Information, "The ImageDedup statistics counters are complete ({Batches} batches counted)")]
+    public static partial void BackfillCompleted(ILogger logger, int batches);
+
+    [LoggerMessage(105, LogLevel.Warning, "Counting the existing ImageDedup originals into the statistics counters failed; the next statistics call tries again")]
+    public static partial void BackfillFailed(ILogger logger, Exception exception);
 }

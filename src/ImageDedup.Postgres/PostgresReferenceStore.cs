@@ -24,6 +24,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     private readonly PostgresSchemaMigrator _migrator;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
+    private readonly PostgresCounterBackfill _counterBackfill;
+    private readonly BackgroundRun _backfill;
 
     /// <summary>
     /// Creates a store. It builds (and owns) a data source from the connection string, or, with
@@ -55,6 +57,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
         _sql = new PostgresSql(options.Schema);
         _migrator = new PostgresSchemaMigrator(_dataSource, _sql, _logger);
         _autoMigrate = options.AutoMigrate;
+        _counterBackfill = new PostgresCounterBackfill(_dataSource, _sql, _logger);
+        _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
     }
 
     /// <summary>The data source the store uses (the health check and tests share it).</summary>
@@ -63,8 +67,16 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <summary>The SQL of this store (tests read the schema name through it).</summary>
     internal PostgresSql Sql => _sql;
 
-    /// <inheritdoc/>
-    public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+    /// <summary>
+    /// Creates or upgrades the schema, then counts any originals from before the statistics counters
+    /// (in short batches, after the migration lock is released). The store's lazy migration on first
+    /// use does only the former; its first statistics call starts the count in the background.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await _migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await _counterBackfill.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction;
 
@@ -136,6 +148,10 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default)
         => await ExecuteAsync(_sql.DeletePending, [Uuid(id)], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default)
+        => QuerySingleAsync(null, _sql.ClaimPending, [Uuid(id)], r => OriginalRows.Read(r), cancellationToken);
 
     /// <inheritdoc/>
     public async Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
@@ -252,6 +268,11 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
         var rows = scope is null
             ? await QueryAsync(null, _sql.Statistics, [], StatisticsRow.Read, cancellationToken).ConfigureAwait(false)
             : await QueryAsync(null, _sql.StatisticsInScope, [Text(scope)], StatisticsRow.Read, cancellationToken).ConfigureAwait(false);
+        if (!rows[0].IsComplete)
+        {
+            _backfill.Start();
+        }
+
         return rows[0];
     }
 
@@ -315,6 +336,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        _backfill.Stop();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);

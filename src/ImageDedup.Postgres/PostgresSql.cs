@@ -30,6 +30,7 @@ internal sealed class PostgresSql
             """;
         DeletePending = $"DELETE FROM {o} WHERE id = $1 AND state = 'pending'";
         DeleteClaimed = $"DELETE FROM {o} WHERE id = $1 AND state = 'deleting'";
+        ClaimPending = $"UPDATE {o} AS o SET state = 'deleting' WHERE o.id = $1 AND o.state = 'pending' RETURNING {Columns}";
 
         TryAttach = $"SELECT * FROM {s}.try_attach($1, $2, $3, $4)";
         Promote = $"SELECT * FROM {s}.promote($1, $2, $3)";
@@ -68,23 +69,26 @@ internal sealed class PostgresSql
         ListOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.scope = $1 AND o.id > $3 ORDER BY o.id LIMIT $2";
         ListAllOriginalsFirst = $"SELECT {Columns} FROM {o} AS o ORDER BY o.id LIMIT $1";
         ListAllOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.id > $2 ORDER BY o.id LIMIT $1";
-        ListStale = $"SELECT {Columns} FROM {o} AS o WHERE o.state = $1 AND o.updated_at <= clock_timestamp() - $2 ORDER BY o.updated_at, o.id LIMIT $3";
+        // "state <> 'live'" repeats the partial index's condition (originals_unsettled): a generic plan
+        // for a bound $1 could not otherwise prove the index applies and would scan every row.
+        ListStale = $"SELECT {Columns} FROM {o} AS o WHERE o.state = $1 AND o.state <> 'live' AND o.updated_at <= clock_timestamp() - $2 ORDER BY o.updated_at, o.id LIMIT $3";
         FindStorageKeys = $"SELECT o.storage_key FROM {o} AS o WHERE o.storage_key = ANY ($1)";
         MarkBlobMissing = $"UPDATE {o} AS o SET blob_missing_since = CASE WHEN $2 THEN coalesce(o.blob_missing_since, clock_timestamp()) END WHERE o.id = $1";
         ListHoldersFirst = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 ORDER BY r.holder LIMIT $2";
         ListHoldersAfter = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 AND r.holder > $3 ORDER BY r.holder LIMIT $2";
 
+        // The figures are sums over the counter slots the trigger of Install.v4.sql keeps (at most 16 rows
+        // a scope), never a scan of the originals; the last column says whether the upgrade's backfill is done.
         const string statistics = """
-            SELECT count(*)::bigint,
-                   coalesce(sum(o.length), 0)::bigint,
-                   (count(*) FILTER (WHERE o.reference_count = 0))::bigint,
-                   coalesce(sum(o.length) FILTER (WHERE o.reference_count = 0), 0)::bigint,
-                   coalesce(sum(o.reference_count), 0)::bigint,
-                   coalesce(sum(o.reference_count * o.length), 0)::bigint
-            FROM {0} AS o WHERE o.state = 'live' {1}
+            SELECT coalesce(sum(c.originals), 0)::bigint, coalesce(sum(c.stored_bytes), 0)::bigint,
+                   coalesce(sum(c.orphans), 0)::bigint, coalesce(sum(c.orphan_bytes), 0)::bigint,
+                   coalesce(sum(c."references"), 0)::bigint, coalesce(sum(c.logical_bytes), 0)::bigint,
+                   coalesce(sum(c.pending), 0)::bigint, coalesce(sum(c.pending_bytes), 0)::bigint,
+                   coalesce((SELECT b.completed_at IS NOT NULL FROM {0}.counter_backfill AS b), true)
+            FROM {0}.scope_counters AS c {1}
             """;
-        Statistics = string.Format(System.Globalization.CultureInfo.InvariantCulture, statistics, o, string.Empty);
-        StatisticsInScope = string.Format(System.Globalization.CultureInfo.InvariantCulture, statistics, o, "AND o.scope = $1");
+        Statistics = string.Format(System.Globalization.CultureInfo.InvariantCulture, statistics, s, string.Empty);
+        StatisticsInScope = string.Format(System.Globalization.CultureInfo.InvariantCulture, statistics, s, "WHERE c.scope = $1");
     }
 
     /// <summary>The schema name as configured (unquoted).</summary>
@@ -99,6 +103,7 @@ internal sealed class PostgresSql
     public string SelectByHolder { get; }
     public string InsertPending { get; }
     public string DeletePending { get; }
+    public string ClaimPending { get; }
     public string DeleteClaimed { get; }
     public string TryAttach { get; }
     public string Promote { get; }

@@ -23,6 +23,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     private readonly SqliteReferenceWriter _writer;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
+    private readonly SqliteCounterBackfill _counterBackfill;
+    private readonly BackgroundRun _backfill;
 
     /// <summary>Creates a store without dependency injection (tests, tools).</summary>
     /// <exception cref="ArgumentException">The options are not valid.</exception>
@@ -41,6 +43,8 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
         _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
         _writer = new SqliteReferenceWriter(_sql, _logger);
         _autoMigrate = options.AutoMigrate;
+        _counterBackfill = new SqliteCounterBackfill(_connections, options.TablePrefix, _logger);
+        _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
     }
 
     /// <summary>The SQL text of this store (tests inspect table names and plans through it).</summary>
@@ -49,8 +53,16 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <summary>Opens connections configured like the store's own (tests check the pragmas).</summary>
     internal SqliteConnectionFactory Connections => _connections;
 
-    /// <inheritdoc/>
-    public Task MigrateAsync(CancellationToken cancellationToken = default) => _migrator.MigrateAsync(cancellationToken);
+    /// <summary>
+    /// Creates or upgrades the schema, then counts any originals from before the statistics counters
+    /// (in short batches, after the migration's write lock is released). The store's lazy migration on
+    /// first use does only the former; its first statistics call starts the count in the background.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await _migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await _counterBackfill.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public bool CanEnlist(DbTransaction transaction) => transaction is SqliteTransaction;
 
@@ -111,6 +123,10 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default)
         => WriteAsync(null, (c, t, ct) => SqliteReferenceWriter.DeleteRowAsync(c, t, _sql.DeletePending, id, ct), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default)
+        => WriteAsync(null, (c, t, ct) => SqliteCommands.OriginalAsync(c, t, _sql.ClaimPending, ct, ("@id", OriginalRow.Key(id))), cancellationToken);
 
     /// <inheritdoc/>
     public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
@@ -191,7 +207,14 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
         return ReadAsync(
             async (c, ct) =>
             {
-                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Statistics, StatisticsRow.Read, ct, ("@scope", scope)).ConfigureAwait(false);
+                var rows = scope is null
+                    ? await SqliteCommands.QueryAsync(c, null, _sql.Statistics, StatisticsRow.Read, ct).ConfigureAwait(false)
+                    : await SqliteCommands.QueryAsync(c, null, _sql.StatisticsInScope, StatisticsRow.Read, ct, ("@scope", scope)).ConfigureAwait(false);
+                if (!rows[0].IsComplete)
+                {
+                    _backfill.Start();
+                }
+
                 return rows[0];
             },
             cancellationToken);

@@ -68,10 +68,11 @@ internal sealed class SqliteReferenceWriter
         Original target;
         if (winner is not null)
         {
-            await DeleteRowAsync(c, t, _sql.DeletePending, pendingId, ct).ConfigureAwait(false);
+            // Claimed, not deleted: the row stays, unreachable, until the caller has deleted its blob.
+            await SqliteCommands.NonQueryAsync(c, t, _sql.ClaimPending, ct, ("@id", OriginalRow.Key(pendingId))).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                _logger.LogDebug("Pending original {PendingId} lost the race to live original {OriginalId}; pending row deleted.", pendingId, winner.Id);
+                _logger.LogDebug("Pending original {PendingId} lost the race to live original {OriginalId}; pending row claimed for deletion.", pendingId, winner.Id);
             }
 
             target = holder is null ? await RefreshOrphanAsync(c, t, winner, ct).ConfigureAwait(false) : winner;

@@ -30,11 +30,12 @@ internal sealed class SqliteStatements
         SelectByHolder = $"SELECT {Cols} FROM {o} WHERE id = (SELECT original_id FROM {r} WHERE scope = @scope AND holder = @holder);";
 
         InsertPending = $"""
-            INSERT INTO {o} (id, scope, digest, length, content_type, storage_key, state, reference_count, created_at, updated_at, orphaned_at)
-            VALUES (@id, @scope, @digest, @length, @contentType, @storageKey, 0, 0, {Now}, {Now}, {Now});
+            INSERT INTO {o} (id, scope, digest, length, content_type, storage_key, state, reference_count, created_at, updated_at, orphaned_at, counted)
+            VALUES (@id, @scope, @digest, @length, @contentType, @storageKey, 0, 0, {Now}, {Now}, {Now}, 1);
             """;
         MakeLive = $"UPDATE {o} SET state = 1, updated_at = {Now}, orphaned_at = CASE WHEN reference_count = 0 THEN {Now} ELSE orphaned_at END WHERE id = @id AND state = 0;";
         DeletePending = $"DELETE FROM {o} WHERE id = @id AND state = 0;";
+        ClaimPending = $"UPDATE {o} SET state = 2, updated_at = {Now} WHERE id = @id AND state = 0 RETURNING {Cols};";
         DeleteClaimed = $"DELETE FROM {o} WHERE id = @id AND state = 2;";
         RefreshOrphan = $"UPDATE {o} SET orphaned_at = {Now}, updated_at = {Now} WHERE id = @id AND state = 1 AND reference_count = 0;";
 
@@ -79,21 +80,27 @@ internal sealed class SqliteStatements
             """;
 
         ListOriginals = $"SELECT {Cols} FROM {o} WHERE (@scope IS NULL OR scope = @scope) AND (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit;";
-        ListStale = $"SELECT {Cols} FROM {o} WHERE state = @state AND updated_at <= {Now} - @olderThanMs ORDER BY updated_at, id LIMIT @limit;";
+        // "state <> 1" repeats the partial index's condition word for word: SQLite uses a partial
+        // index only when the query implies it, and a bound @state proves nothing, so without it
+        // every reconcile scanned the whole table (benchmarks/scale.sh found it).
+        ListStale = $"SELECT {Cols} FROM {o} WHERE state = @state AND state <> 1 AND updated_at <= {Now} - @olderThanMs ORDER BY updated_at, id LIMIT @limit;";
         SelectTime = $"SELECT {Now};";
         SelectCatalogueId = $"SELECT id FROM {Catalogue} WHERE singleton = 1;";
         MarkBlobMissing = $"UPDATE {o} SET blob_missing_since = CASE WHEN @missing = 1 THEN COALESCE(blob_missing_since, {Now}) ELSE NULL END WHERE id = @id;";
         ListHolders = $"SELECT scope, holder, original_id, created_at FROM {r} WHERE original_id = @id AND (@after IS NULL OR holder > @after) ORDER BY holder LIMIT @limit;";
 
-        Statistics = $"""
-            SELECT COUNT(*),
-                   COALESCE(SUM(length), 0),
-                   COALESCE(SUM(CASE WHEN reference_count = 0 THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN reference_count = 0 THEN length ELSE 0 END), 0),
-                   COALESCE(SUM(reference_count), 0),
-                   COALESCE(SUM(reference_count * length), 0)
-            FROM {o} WHERE state = 1 AND (@scope IS NULL OR scope = @scope);
+        // The figures are sums over the counter rows the triggers of Install.v3.sql keep (one per scope),
+        // never a scan of the originals; the last column says whether the upgrade's backfill is done.
+        var counters = Quote(prefix + "scope_counters");
+        var figures = $"""
+            SELECT COALESCE(SUM(originals), 0), COALESCE(SUM(stored_bytes), 0), COALESCE(SUM(orphans), 0),
+                   COALESCE(SUM(orphan_bytes), 0), COALESCE(SUM("references"), 0), COALESCE(SUM(logical_bytes), 0),
+                   COALESCE(SUM(pending), 0), COALESCE(SUM(pending_bytes), 0),
+                   COALESCE((SELECT completed_at IS NOT NULL FROM {Quote(prefix + "counter_backfill")}), 1)
+            FROM {counters}
             """;
+        Statistics = figures + ";";
+        StatisticsInScope = figures + " WHERE scope = @scope;";
     }
 
     public string Originals { get; }
@@ -112,6 +119,7 @@ internal sealed class SqliteStatements
     public string InsertPending { get; }
     public string MakeLive { get; }
     public string DeletePending { get; }
+    public string ClaimPending { get; }
     public string DeleteClaimed { get; }
     public string RefreshOrphan { get; }
     public string Increment { get; }
@@ -134,6 +142,7 @@ internal sealed class SqliteStatements
     public string FindStorageKeys => $"SELECT storage_key FROM {Originals} WHERE storage_key IN (SELECT value FROM json_each(@keys));";
     public string ListHolders { get; }
     public string Statistics { get; }
+    public string StatisticsInScope { get; }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

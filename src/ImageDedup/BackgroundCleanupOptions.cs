@@ -15,6 +15,14 @@ public sealed class BackgroundCleanupOptions
     /// <summary>How often reconcile runs, after a garbage collection. Default one hour; <see cref="TimeSpan.Zero"/> never.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Whether background reconcile checks every live original's blob exists. Default true.</summary>
-    public bool CheckMissingBlobs { get; set; } = true;
+    /// <summary>
+    /// How often the full audit runs (<see cref="IImageDedup.AuditAsync"/>: every blob listed, every
+    /// live original's blob checked), after a reconcile. Default <see cref="TimeSpan.Zero"/>: never —
+    /// the protocol leaves nothing an audit would find, and at 10⁸ blobs one run is ~10⁵ S3 LISTs and
+    /// 10⁸ HEADs. A run stopped by shutdown or a failure resumes from its cursor next time.
+    /// </summary>
+    public TimeSpan AuditInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The background audit's limit on blob-store requests a second (<see cref="AuditOptions.MaxRequestsPerSecond"/>). Default 50.</summary>
+    public double AuditRequestsPerSecond { get; set; } = 50;
 }

@@ -55,4 +55,14 @@ public sealed class ImageDedupOptions
 
     /// <summary>Where non-seekable uploads larger than one chunk are spooled while hashing. Default: the system temp directory.</summary>
     public string? SpoolDirectory { get; set; }
+
+    /// <summary>
+    /// Quotas of named scopes (the default scope's name is the empty string), by scope name. A scope
+    /// listed here uses its entry and not <see cref="DefaultScopeQuota"/>. Empty by default: no quotas.
+    /// See <see cref="ScopeQuota"/> for what counts and the overshoot bound.
+    /// </summary>
+    public IDictionary<string, ScopeQuota> ScopeQuotas { get; } = new Dictionary<string, ScopeQuota>(StringComparer.Ordinal);
+
+    /// <summary>The quota of every scope not in <see cref="ScopeQuotas"/>, or null (the default) for none.</summary>
+    public ScopeQuota? DefaultScopeQuota { get; set; }
 }

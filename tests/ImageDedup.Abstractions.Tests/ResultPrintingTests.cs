@@ -4,22 +4,31 @@ namespace ImageDedup.Abstractions.Tests;
 public class ResultPrintingTests
 {
     [Fact]
-    public void A_reconcile_result_prints_its_counts_and_the_first_missing_originals()
+    public void A_reconcile_result_prints_its_counts()
+    {
+        var result = new ReconcileResult { DryRun = false, PendingRemoved = 2, DeletionsFinished = 1, IncompleteWritesDeleted = 0 };
+
+        Assert.Equal("ReconcileResult { DryRun = False, PendingRemoved = 2, DeletionsFinished = 1, IncompleteWritesDeleted = 0 }", result.ToString());
+    }
+
+    [Fact]
+    public void An_audit_result_prints_its_counts_and_the_first_missing_originals()
     {
         var missing = Enumerable.Range(1, 7).Select(i => new Guid(i, 0, 0, new byte[8])).ToList();
-        var result = new ReconcileResult
+        var result = new AuditResult
         {
             DryRun = false,
-            PendingRemoved = 2,
-            DeletionsFinished = 1,
-            OrphanBlobsDeleted = 3,
-            IncompleteWritesDeleted = 0,
+            BlobsListed = 9,
+            OriginalsChecked = 8,
+            RowlessBlobsDeleted = 3,
             MissingBlobs = missing,
+            Requests = 20,
+            NextCursor = "rows/x",
         };
 
         var text = result.ToString();
 
-        Assert.StartsWith("ReconcileResult { DryRun = False, PendingRemoved = 2, DeletionsFinished = 1, OrphanBlobsDeleted = 3, IncompleteWritesDeleted = 0, MissingBlobs = 7 [", text, StringComparison.Ordinal);
+        Assert.StartsWith("AuditResult { DryRun = False, BlobsListed = 9, OriginalsChecked = 8, RowlessBlobsDeleted = 3, Requests = 20, NextCursor = rows/x, MissingBlobs = 7 [", text, StringComparison.Ordinal);
         Assert.Contains(missing[0].ToString(), text, StringComparison.Ordinal);
         Assert.Contains(missing[4].ToString(), text, StringComparison.Ordinal);
         Assert.DoesNotContain(missing[5].ToString(), text, StringComparison.Ordinal);

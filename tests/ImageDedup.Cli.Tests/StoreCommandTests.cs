@@ -121,7 +121,7 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_and_reconcile_fail_on_a_missing_blob()
+    public async Task Verify_and_a_full_reconcile_fail_on_a_missing_blob()
     {
         _scratch.Png("p/a.png");
         await _scratch.JsonAsync("ingest", "p");
@@ -129,15 +129,21 @@ public sealed class StoreCommandTests : IDisposable
         File.Delete(BlobOf(original));
 
         var verify = await _scratch.RunAsync("verify", "--json");
-        var reconcile = await _scratch.RunAsync("reconcile", "--json");
-        var reconcileText = await _scratch.RunAsync("reconcile");
+        var regular = await _scratch.RunAsync("reconcile", "--json");
+        var reconcile = await _scratch.RunAsync("reconcile", "--full", "--json");
+        var reconcileText = await _scratch.RunAsync("reconcile", "--full", "--rate", "1000");
 
         Assert.Equal(1, verify.ExitCode);
         Assert.Equal(original.GetProperty("id").GetString(), Assert.Single(verify.Json.GetProperty("missing").EnumerateArray()).GetString());
+        // The regular reconcile checks no blob (it costs what crashes left); the audit does.
+        Assert.Equal(0, regular.ExitCode);
+        Assert.False(regular.Json.GetProperty("audited").GetBoolean());
         Assert.Equal(1, reconcile.ExitCode);
+        Assert.True(reconcile.Json.GetProperty("audited").GetBoolean());
         Assert.Single(reconcile.Json.GetProperty("missingBlobs").EnumerateArray());
         Assert.Equal(1, reconcileText.ExitCode);
         Assert.Contains("missing bytes: original", reconcileText.Output, StringComparison.Ordinal);
+        Assert.Contains("audit: ", reconcileText.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         await engine.CollectGarbageAsync();
-        await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero });
+        await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
         await Invariants.AssertEmptyAsync(references, blobs);
 
         var operations = tally.Operations;

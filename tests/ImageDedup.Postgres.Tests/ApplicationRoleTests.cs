@@ -66,6 +66,7 @@ public sealed class ApplicationRoleTests(PostgresDatabase database) : IClassFixt
         var orphan = await scope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
         var collected = await dedup.CollectGarbageAsync();
         var reconciled = await dedup.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
+        var audited = await dedup.AuditAsync(new AuditOptions { GracePeriod = TimeSpan.Zero });
         var verified = await dedup.VerifyAsync();
         var statistics = await dedup.GetStatisticsAsync();
 
@@ -73,7 +74,8 @@ public sealed class ApplicationRoleTests(PostgresDatabase database) : IClassFixt
         Assert.Null(await scope.GetAsync(stored.Original.Id));
         Assert.Null(await scope.GetAsync(orphan.Original.Id));
         Assert.Equal(1, collected.OriginalsDeleted);
-        Assert.Empty(reconciled.MissingBlobs);
+        Assert.Equal(0, reconciled.PendingRemoved);
+        Assert.Empty(audited.MissingBlobs);
         Assert.Equal(0, verified.Checked);
         Assert.Equal(0, statistics.UniqueOriginals);
         await using var create = new NpgsqlConnection(asRole);

@@ -30,8 +30,12 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         watch.Stop();
         output.WriteLine($"10 parallel migrations of a fresh schema: {watch.ElapsedMilliseconds} ms");
 
-        var latest = PostgresSchemaMigrator.LatestVersion;
-        Assert.Equal(latest, logger.Entries.Count(e => e.Level == LogLevel.Information && e.Message.StartsWith("Applying", StringComparison.Ordinal)));
+        // Versions are numbered per change and merged independently, so a number may be unused.
+        var embedded = Directory.GetFiles(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations"), "Install.v*.sql")
+            .Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["Install.v".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .Order().ToList();
+        Assert.Equal(PostgresSchemaMigrator.LatestVersion, embedded[^1]);
+        Assert.Equal(embedded.Count, logger.Entries.Count(e => e.Level == LogLevel.Information && e.Message.StartsWith("Applying", StringComparison.Ordinal)));
         await using var versions = database.DataSource.CreateCommand($"SELECT version FROM \"{schema}\".schema_version ORDER BY version");
         await using var reader = await versions.ExecuteReaderAsync();
         var recorded = new List<int>();
@@ -40,7 +44,7 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
             recorded.Add(reader.GetInt32(0));
         }
 
-        Assert.Equal(Enumerable.Range(1, latest), recorded);
+        Assert.Equal(embedded, recorded);
 
         // Every instance works on the one schema afterwards.
         var original = await CreateLiveAsync(stores[0], "h/0");
@@ -104,7 +108,14 @@ public sealed class MigrationTests(PostgresDatabase database, ITestOutputHelper 
         // Newest first, as the scripts say.
         for (var version = PostgresSchemaMigrator.LatestVersion; version >= 1; version--)
         {
-            var down = File.ReadAllText(Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", $"Uninstall.v{version}.sql"))
+            // Versions are numbered per change and merged independently, so a number may be unused.
+            var path = Path.Join(RepositoryRoot.Find(), "src", "ImageDedup.Postgres", "Migrations", $"Uninstall.v{version}.sql");
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var down = File.ReadAllText(path)
                 .Replace("{schema}", PostgresSql.QuoteIdentifier(schema), StringComparison.Ordinal);
             await using var command = database.DataSource.CreateCommand(down);
             await command.ExecuteNonQueryAsync();

@@ -8,7 +8,8 @@ namespace ImageDedup.ProcessHost;
 /// one app instance's clean-up on the pair named by the environment — garbage collection and
 /// reconcile at the same time. Reconcile takes pending rows only once they are twice the ingest
 /// write timeout old; a crash test that wants them gone passes a short one and waits it out. Prints one line per claim this process won (<c>claimed &lt;id&gt;</c>), then a summary line
-/// <c>collected=N reconciled-pending=N reconciled-deletions=N orphan-blobs=N missing=N</c>.
+/// <c>collected=N reconciled-pending=N reconciled-deletions=N incomplete-writes=N</c>. Only the regular
+/// reconcile runs, never the audit: what a crash leaves must be found without listing the blob store.
 /// </summary>
 internal static class MaintainCommand
 {
@@ -42,7 +43,7 @@ internal static class MaintainCommand
         var engine = provider.GetRequiredService<IImageDedup>();
 
         var collect = engine.CollectGarbageAsync();
-        var reconcile = engine.ReconcileAsync(new ReconcileOptions { GracePeriod = reconcileGrace, ClockSkewAllowance = TimeSpan.Zero, BatchSize = 100 });
+        var reconcile = engine.ReconcileAsync(new ReconcileOptions { GracePeriod = reconcileGrace, BatchSize = 100 });
         var collected = await collect;
         var reconciled = await reconcile;
 
@@ -53,7 +54,7 @@ internal static class MaintainCommand
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"collected={collected.OriginalsDeleted} reconciled-pending={reconciled.PendingRemoved} reconciled-deletions={reconciled.DeletionsFinished} orphan-blobs={reconciled.OrphanBlobsDeleted} missing={reconciled.MissingBlobs.Count}"));
+            $"collected={collected.OriginalsDeleted} reconciled-pending={reconciled.PendingRemoved} reconciled-deletions={reconciled.DeletionsFinished} incomplete-writes={reconciled.IncompleteWritesDeleted}"));
         return 0;
     }
 }

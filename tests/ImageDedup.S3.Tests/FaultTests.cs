@@ -30,7 +30,9 @@ public sealed class FaultTests : IAsyncLifetime
         _proxy = new FaultProxy(server.ServiceUrl);
         var prefix = S3TestServer.NewPrefix("faults");
         var options = TestS3.Options(server, prefix, _proxy.Url);
-        options.RequestTimeout = TimeSpan.FromSeconds(1);
+        // Long enough for a healthy request on a loaded 2-core CI machine (1 s timed out there), short
+        // enough that the slow-read fault below, three times as long, must time out.
+        options.RequestTimeout = TimeSpan.FromSeconds(3);
         options.MaxErrorRetry = 2;
         _client = TestS3.Client(options);
         _blobs = TestS3.Store(_client, options);
@@ -102,7 +104,7 @@ public sealed class FaultTests : IAsyncLifetime
         var bytes = TestImages.UniquePng(50_000);
         var ingest = await Engine.DefaultScope.IngestAsync(new MemoryStream(bytes), new IngestRequest { Holder = "h/slow" });
         var delays = 0;
-        _proxy.Faults = request => request.Method == "GET" && Interlocked.Increment(ref delays) == 1 ? new ProxyFault.Delay(TimeSpan.FromSeconds(2)) : ProxyFault.None;
+        _proxy.Faults = request => request.Method == "GET" && Interlocked.Increment(ref delays) == 1 ? new ProxyFault.Delay(TimeSpan.FromSeconds(9)) : ProxyFault.None;
 
         await using var read = await Engine.DefaultScope.OpenReadAsync(ingest.Original.Id, new ReadOptions { Verify = true });
         using var copy = new MemoryStream();

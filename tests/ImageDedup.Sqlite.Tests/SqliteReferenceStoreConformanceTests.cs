@@ -10,5 +10,17 @@ public sealed class SqliteReferenceStoreConformanceTests : ReferenceStoreConform
 
     protected override async Task<IReferenceStore> CreateStoreAsync() => await _databases.CreateMigratedAsync();
 
+    protected override async Task ForgetCountersAsync(IReferenceStore store)
+    {
+        await using var connection = await _databases.Of(store).OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE "imagededup_originals" SET counted = 0;
+            DELETE FROM "imagededup_scope_counters";
+            UPDATE "imagededup_counter_backfill" SET after_id = NULL, completed_at = NULL;
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public void Dispose() => _databases.Dispose();
 }

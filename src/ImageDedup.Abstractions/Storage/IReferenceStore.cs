@@ -61,8 +61,9 @@ public interface IReferenceStore
 
     /// <summary>
     /// Makes a pending original live and points <paramref name="holder"/> at it, in one transaction.
-    /// When another live original of the same digest won the race, the pending row is deleted
-    /// instead and the holder points at the winner (without a holder, the winner's orphan time is
+    /// When another live original of the same digest won the race, the pending row moves to
+    /// <see cref="OriginalState.Deleting"/> instead (the caller deletes its blob, then the row, as
+    /// for any claimed deletion) and the holder points at the winner (without a holder, the winner's orphan time is
     /// reset, as in <see cref="TryAttachAsync"/>): the returned original then has another
     /// identifier and the caller deletes the pending original's blob.
     /// </summary>
@@ -71,6 +72,14 @@ public interface IReferenceStore
 
     /// <summary>Deletes a pending original (a failed ingest). Returns false when it is not there or not pending.</summary>
     Task<bool> DeletePendingAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims the deletion of a pending original (an ingest that failed or was given up on) by moving
+    /// it to <see cref="OriginalState.Deleting"/>, where no reference can reach it: the caller deletes
+    /// the blob, then the row (<see cref="DeleteClaimedAsync"/>), so no blob ever outlives its row.
+    /// </summary>
+    /// <returns>The claimed original, or null when it is not there or no longer pending (it went live, or another caller claimed it).</returns>
+    Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Points a holder at a live original of the same scope. Doing it twice changes nothing; a

@@ -95,7 +95,9 @@ internal sealed record ReconcileDocument(
     long DeletionsFinished,
     long OrphanBlobsDeleted,
     long IncompleteWritesDeleted,
-    IReadOnlyList<Guid> MissingBlobs);
+    IReadOnlyList<Guid> MissingBlobs,
+    bool Audited,
+    string? AuditCursor);
 
 internal sealed record VerifyDocument(long Checked, IReadOnlyList<Guid> Missing, IReadOnlyList<Guid> Corrupt, IReadOnlyList<Guid> Unreadable);
 

@@ -25,6 +25,8 @@ public static class BackgroundCleanupExtensions
         options.Validate(o => o.Interval > TimeSpan.Zero, $"{nameof(BackgroundCleanupOptions.Interval)} must be positive.")
             .Validate(o => o.Jitter is >= 0 and <= 1, $"{nameof(BackgroundCleanupOptions.Jitter)} must be between 0 and 1.")
             .Validate(o => o.ReconcileInterval >= TimeSpan.Zero, $"{nameof(BackgroundCleanupOptions.ReconcileInterval)} must not be negative.")
+            .Validate(o => o.AuditInterval >= TimeSpan.Zero, $"{nameof(BackgroundCleanupOptions.AuditInterval)} must not be negative.")
+            .Validate(o => o.AuditRequestsPerSecond > 0, $"{nameof(BackgroundCleanupOptions.AuditRequestsPerSecond)} must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BackgroundCleanupService>());

@@ -1,3 +1,4 @@
+using ImageDedup.Engine;
 using ImageDedup.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,8 @@ internal sealed class ImageDedupOptionsValidator(IServiceProviderIsService servi
         {
             failures.Add($"{nameof(options.SpoolDirectory)} '{spool}' does not exist.");
         }
+
+        failures.AddRange(QuotaGate.Check(options));
 
         if (!services.IsService(typeof(IReferenceStore)))
         {

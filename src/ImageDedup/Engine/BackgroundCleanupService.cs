@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace ImageDedup.Engine;
 
 /// <summary>
-/// Runs garbage collection on a jittered interval and reconcile less often. Safe on many app
+/// Runs garbage collection on a jittered interval, reconcile less often, and the full audit only
+/// when configured (<see cref="BackgroundCleanupOptions.AuditInterval"/>). Safe on many app
 /// instances at once: collections claim in the database and reconcile only repeats idempotent steps.
 /// A failed run is logged and the next one comes on schedule.
 /// </summary>
@@ -22,6 +23,8 @@ internal sealed partial class BackgroundCleanupService(
     {
         var settings = options.Value;
         var lastReconcile = time.GetUtcNow();
+        var lastAudit = time.GetUtcNow();
+        var auditCursor = new AuditCursor();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -31,8 +34,25 @@ internal sealed partial class BackgroundCleanupService(
                 CollectedLog(_logger, collected.OriginalsDeleted);
                 if (settings.ReconcileInterval > TimeSpan.Zero && time.GetUtcNow() - lastReconcile >= settings.ReconcileInterval)
                 {
-                    await engine.ReconcileAsync(new ReconcileOptions { CheckMissingBlobs = settings.CheckMissingBlobs }, stoppingToken).ConfigureAwait(false);
+                    await engine.ReconcileAsync(new ReconcileOptions(), stoppingToken).ConfigureAwait(false);
                     lastReconcile = time.GetUtcNow();
+                }
+
+                if (settings.AuditInterval > TimeSpan.Zero && time.GetUtcNow() - lastAudit >= settings.AuditInterval)
+                {
+                    // One run per interval, at most one interval long; what it did not reach, the
+                    // next one resumes from its cursor (also after a failure).
+                    var audit = await engine.AuditAsync(
+                        new AuditOptions
+                        {
+                            Cursor = auditCursor.Cursor,
+                            MaxRequestsPerSecond = settings.AuditRequestsPerSecond,
+                            MaxDuration = settings.AuditInterval,
+                            Progress = auditCursor,
+                        },
+                        stoppingToken).ConfigureAwait(false);
+                    auditCursor.Cursor = audit.NextCursor;
+                    lastAudit = time.GetUtcNow();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -61,4 +81,12 @@ internal sealed partial class BackgroundCleanupService(
 
     [LoggerMessage(31, LogLevel.Error, "Background clean-up failed; the next run comes on schedule")]
     private static partial void FailedLog(ILogger logger, Exception exception);
+
+    /// <summary>Keeps the last resumable point of the audit, synchronously (<see cref="Progress{T}"/> would post it later).</summary>
+    private sealed class AuditCursor : IProgress<AuditProgress>
+    {
+        public string? Cursor { get; set; }
+
+        public void Report(AuditProgress value) => Cursor = value.Cursor;
+    }
 }

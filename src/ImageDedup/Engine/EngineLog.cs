@@ -42,4 +42,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(13, LogLevel.Debug, "Could not delete blob {StorageKey} after the failed write of original {OriginalId}; the store undid its own write, and reconcile removes anything left")]
     public static partial void UnwrittenBlobNotDeleted(ILogger logger, Exception exception, Guid originalId, string storageKey);
+
+    [LoggerMessage(106, LogLevel.Information, "Ingest in scope '{Scope}' refused: {Measure} quota {Limit}, usage {Usage}, the ingest adds {Requested}")]
+    public static partial void QuotaExceeded(ILogger logger, string scope, string measure, long limit, long usage, long requested);
 }

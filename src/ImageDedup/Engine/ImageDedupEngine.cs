@@ -25,7 +25,9 @@ internal sealed class ImageDedupEngine : IImageDedup
     private readonly ILogger _logger;
     private readonly OriginalDeleter _deleter;
     private readonly Reconciler _reconciler;
+    private readonly Auditor _auditor;
     private readonly Verifier _verifier;
+    private readonly QuotaGate _quotas;
     private EngineScope? _defaultScope;
 
     public ImageDedupEngine(
@@ -47,7 +49,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         _logger = (ILogger?)loggerFactory?.CreateLogger<ImageDedupEngine>() ?? NullLogger.Instance;
         _deleter = new OriginalDeleter(references, _blobs, telemetry, _logger);
         _reconciler = new Reconciler(references, _blobs, _ownership, _deleter, _options, _logger);
+        _auditor = new Auditor(references, _blobs, _ownership, _options, _logger);
         _verifier = new Verifier(references, _blobs, hasher, _logger);
+        _quotas = new QuotaGate(references, _options, _logger);
     }
 
     public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
@@ -125,6 +129,8 @@ internal sealed class ImageDedupEngine : IImageDedup
 
     private async Task<IngestResult> StoreNewAsync(string scope, ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
     {
+        // New bytes only, and before anything is written: a refused ingest leaves nothing behind.
+        await _quotas.CheckAsync(scope, originals: 1, scanned.Length, cancellationToken).ConfigureAwait(false);
         var id = Guid.CreateVersion7();
         var key = StorageKeys.For(scanned.Digest, id);
         using var deadline = new WriteDeadline(_options.IngestWriteTimeout, cancellationToken);
@@ -168,9 +174,10 @@ internal sealed class ImageDedupEngine : IImageDedup
         await FinishDisplacedAsync(change.Displaced).ConfigureAwait(false);
         if (change.Original.Id != id)
         {
-            // Another ingest of the same bytes became live first; ours was removed with its row.
+            // Another ingest of the same bytes became live first; the promotion claimed our row
+            // (deleting), so its blob goes first and the row after it.
             EngineLog.Superseded(_logger, id, scanned.Digest, change.Original.Id);
-            await DeleteBlobQuietlyAsync(key, id).ConfigureAwait(false);
+            await _deleter.FinishIngestAsync(id, key, written: true).ConfigureAwait(false);
             RecordIngest(duplicate: true, scanned.Length);
             return new IngestResult(change.Original, StoredNewBytes: false, change.Added);
         }
@@ -185,15 +192,18 @@ internal sealed class ImageDedupEngine : IImageDedup
     /// just handed over its bytes (re-hashed against the digest as they are written). They are
     /// written back under the original's own key and the mark is cleared. The holder is already
     /// attached, so a failure here is logged and the ingest still succeeds, as it did before the
-    /// heal was tried. A last release racing the heal may delete the row meanwhile: the bytes
-    /// written then belong to no row and reconcile removes them; no live reference is ever left
-    /// without its bytes by this.
+    /// heal was tried. A last release racing the heal may claim and delete the row meanwhile, its
+    /// blob delete running before these bytes land: so once they are written the row is read
+    /// again, and unless it is still live the bytes just written are deleted here (a deleting row
+    /// needs none). A release that claims the row after that read deletes them itself. Only a crash
+    /// between the write and that delete leaves a blob without a row — the audit's to find.
     /// </summary>
     /// <returns>Whether the blob is back and the mark cleared.</returns>
     private async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
     {
         try
         {
+            var wrote = false;
             if (await _blobs.GetPropertiesAsync(original.StorageKey, cancellationToken).ConfigureAwait(false) is null)
             {
                 using var deadline = new WriteDeadline(_options.IngestWriteTimeout, cancellationToken);
@@ -202,11 +212,20 @@ internal sealed class ImageDedupEngine : IImageDedup
                 {
                     await _blobs.WriteAsync(original.StorageKey, bytes, new BlobMetadata(original.Digest, original.Length, original.ContentType), deadline.Token).ConfigureAwait(false);
                 }
+
+                wrote = true;
             }
 
-            if (!await _references.MarkBlobMissingAsync(original.Id, missing: false, CancellationToken.None).ConfigureAwait(false))
+            if (await _references.GetAsync(original.Id, CancellationToken.None).ConfigureAwait(false) is not { State: OriginalState.Live }
+                || !await _references.MarkBlobMissingAsync(original.Id, missing: false, CancellationToken.None).ConfigureAwait(false))
             {
-                return false; // deleted meanwhile; reconcile removes the bytes just written
+                // Claimed or deleted meanwhile: its deleter may have run before these bytes landed.
+                if (wrote)
+                {
+                    await DeleteBlobQuietlyAsync(original.StorageKey, original.Id).ConfigureAwait(false);
+                }
+
+                return false;
             }
 
             EngineLog.BlobRestored(_logger, original.Id, original.StorageKey);
@@ -222,23 +241,22 @@ internal sealed class ImageDedupEngine : IImageDedup
     }
 
     /// <summary>
-    /// Undoes a failed ingest. The blob is deleted only once the row is known to be gone: if the
-    /// promotion committed before the failure surfaced, the row is live and its bytes must stay.
-    /// </summary>
-    /// <summary>
-    /// Removes the pending row and the blob of a failed ingest. The ingest's own warning already
-    /// carries its exception, so success logs nothing more. When the write itself failed, the store
-    /// has undone it (<see cref="IBlobStore.WriteAsync"/> leaves nothing readable after a failure)
-    /// and the delete here is only a second try: it failing is no failed clean-up and is logged at
-    /// Debug — a store whose bucket or directory vanished fails it for the very reason the write failed.
+    /// Undoes a failed ingest: claims its pending row (pending → deleting), then deletes the blob,
+    /// then the row, so a crash at any point leaves a row reconcile finds by index and never a blob
+    /// without one. When the row is no longer pending, it is not this call's: the promotion committed
+    /// before the failure surfaced (live; the bytes stay), or reconcile claimed it (it finishes the
+    /// job). The ingest's own warning already carries its exception, so success logs nothing more.
+    /// When the write itself failed, the store has undone it (<see cref="IBlobStore.WriteAsync"/>
+    /// leaves nothing readable after a failure) and the delete here is only a second try: it failing
+    /// is no failed clean-up and is logged at Debug — a store whose bucket or directory vanished
+    /// fails it for the very reason the write failed.
     /// </summary>
     private async Task AbandonAsync(Guid id, string key, bool written)
     {
-        bool rowGone;
+        Original? claimed;
         try
         {
-            var removed = await _references.DeletePendingAsync(id, CancellationToken.None).ConfigureAwait(false);
-            rowGone = removed || await _references.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null;
+            claimed = await _references.ClaimPendingAsync(id, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The ingest is already failing with its own exception; reconcile removes what is left.
         catch (Exception ex)
@@ -248,26 +266,9 @@ internal sealed class ImageDedupEngine : IImageDedup
             return;
         }
 
-        if (!rowGone)
+        if (claimed is not null)
         {
-            return;
-        }
-
-        try
-        {
-            await _blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // As above.
-        catch (Exception ex) when (!written)
-#pragma warning restore CA1031
-        {
-            EngineLog.UnwrittenBlobNotDeleted(_logger, ex, id, key);
-        }
-#pragma warning disable CA1031 // As above.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            EngineLog.CleanupFailed(_logger, ex, id);
+            await _deleter.FinishIngestAsync(id, key, written).ConfigureAwait(false);
         }
     }
 
@@ -500,6 +501,14 @@ internal sealed class ImageDedupEngine : IImageDedup
     {
         using var operation = _telemetry.Start("reconcile");
         var result = await _reconciler.RunAsync(options ?? new ReconcileOptions(), cancellationToken).ConfigureAwait(false);
+        operation.Complete();
+        return result;
+    }
+
+    public async Task<AuditResult> AuditAsync(AuditOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var operation = _telemetry.Start("audit");
+        var result = await _auditor.RunAsync(options ?? new AuditOptions(), cancellationToken).ConfigureAwait(false);
         operation.Complete();
         return result;
     }

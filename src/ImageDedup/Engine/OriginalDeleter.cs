@@ -41,4 +41,48 @@ internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore
         telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("reason", reason));
         return true;
     }
+
+    /// <summary>
+    /// Finishes the deletion of a claimed pending original — an ingest that failed, lost the race
+    /// to another of the same bytes, or was given up on by reconcile: the blob first, then the row.
+    /// No content anyone held goes, so success logs nothing and counts no deletion. On failure the
+    /// row stays <see cref="OriginalState.Deleting"/> for reconcile.
+    /// </summary>
+    /// <param name="id">The claimed original.</param>
+    /// <param name="key">Its blob key.</param>
+    /// <param name="written">Whether the blob was written. When it was not, the store has undone its own write and a failed delete here is logged at Debug, not as a failed clean-up.</param>
+    /// <returns>True when this call deleted the row.</returns>
+    public async Task<bool> FinishIngestAsync(Guid id, string key, bool written)
+    {
+        try
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The caller is failing with its own exception, or is reconcile; the claim keeps the row for the next run.
+        catch (Exception ex) when (!written)
+#pragma warning restore CA1031
+        {
+            EngineLog.UnwrittenBlobNotDeleted(logger, ex, id, key);
+            return false;
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.CleanupFailed(logger, ex, id);
+            return false;
+        }
+
+        try
+        {
+            return await references.DeleteClaimedAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            EngineLog.CleanupFailed(logger, ex, id);
+            return false;
+        }
+    }
 }

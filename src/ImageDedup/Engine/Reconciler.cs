@@ -1,4 +1,3 @@
-using ImageDedup.Shared;
 using ImageDedup.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -6,15 +5,16 @@ namespace ImageDedup.Engine;
 
 /// <summary>
 /// Repairs what a crash at any step of the protocol can leave: pending rows (ingest died before
-/// going live), deleting rows (claimer died), blobs without a row (clean-up died), abandoned
-/// blob writes, and — never dropped, only marked — live rows whose blob has gone missing.
+/// going live), deleting rows (claimer died) and the blob store's abandoned writes. Every path
+/// keeps a row until its blob is gone (docs/delete-protocol.md), so no crash leaves a blob without
+/// a row and this costs what crashes left: two indexed queries and the store's in-flight listing.
+/// The sweeps over everything stored are <see cref="Auditor"/>'s.
 /// </summary>
 /// <remarks>
 /// It touches only what is this catalogue's: each run first claims the blob store's location again
 /// (<see cref="CatalogueOwnership.ConfirmAsync"/>) and fails with
 /// <see cref="BlobStoreOwnershipException"/> before changing anything when another catalogue owns
-/// it, and the row-less-blob sweep considers only keys in the engine's own format
-/// (<see cref="StorageKeys.IsEngineKey"/>); whatever else lives at the location is skipped.
+/// it.
 /// <para>
 /// Pending rows and abandoned writes are removed only once older than the grace period and
 /// twice <see cref="ImageDedupOptions.IngestWriteTimeout"/>: an ingest gives up at its timeout,
@@ -23,8 +23,6 @@ namespace ImageDedup.Engine;
 /// </remarks>
 internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blobs, CatalogueOwnership ownership, OriginalDeleter deleter, ImageDedupOptions engineOptions, ILogger logger)
 {
-    private const int MaxReportedMissing = 1000;
-
     public async Task<ReconcileResult> RunAsync(ReconcileOptions options, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
@@ -32,7 +30,6 @@ internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blob
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DryRunLimit, 1);
         var grace = options.GracePeriod ?? engineOptions.OrphanGracePeriod;
         ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ClockSkewAllowance, TimeSpan.Zero);
 
         // Pending rows and unfinished blob writes may belong to an ingest still in flight: they
         // are garbage only once older than any ingest may take, which the engine enforces on
@@ -42,10 +39,6 @@ internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blob
         var writes = grace > inFlight ? grace : inFlight;
         var pending = await RemoveStalePendingAsync(options, writes, cancellationToken).ConfigureAwait(false);
         var deletions = await FinishStaleDeletionsAsync(options, grace, cancellationToken).ConfigureAwait(false);
-        var missing = options.CheckMissingBlobs
-            ? await MarkMissingBlobsAsync(options, cancellationToken).ConfigureAwait(false)
-            : [];
-        var orphanBlobs = await DeleteRowlessBlobsAsync(options, grace, cancellationToken).ConfigureAwait(false);
         var incomplete = options.DryRun ? 0 : await blobs.DeleteIncompleteWritesAsync(writes, cancellationToken).ConfigureAwait(false);
 
         var result = new ReconcileResult
@@ -53,11 +46,9 @@ internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blob
             DryRun = options.DryRun,
             PendingRemoved = pending,
             DeletionsFinished = deletions,
-            OrphanBlobsDeleted = orphanBlobs,
             IncompleteWritesDeleted = incomplete,
-            MissingBlobs = missing,
         };
-        ReconcileLog.Finished(logger, result.DryRun, pending, deletions, orphanBlobs, incomplete, missing.Count);
+        ReconcileLog.Finished(logger, result.DryRun, pending, deletions, incomplete);
         return result;
     }
 
@@ -76,11 +67,13 @@ internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blob
             var fresh = stale.Where(o => seen.Add(o.Id)).ToList();
             foreach (var original in fresh)
             {
-                // Only the caller that removes the row may delete the blob: if the ingest went
-                // live after all, its bytes stay.
-                if (await references.DeletePendingAsync(original.Id, cancellationToken).ConfigureAwait(false))
+                // Only the caller that claims the row may delete the blob: if the ingest went live
+                // after all, its bytes stay. The row goes after the blob, so a crash in between
+                // leaves a deleting row for the next run, never a blob without a row.
+                cancellationToken.ThrowIfCancellationRequested();
+                if (await references.ClaimPendingAsync(original.Id, cancellationToken).ConfigureAwait(false) is { } claimed
+                    && await deleter.FinishIngestAsync(claimed.Id, claimed.StorageKey, written: true).ConfigureAwait(false))
                 {
-                    await blobs.DeleteAsync(original.StorageKey, cancellationToken).ConfigureAwait(false);
                     ReconcileLog.PendingRemoved(logger, original.Id);
                     removed++;
                 }
@@ -121,104 +114,5 @@ internal sealed class Reconciler(IReferenceStore references, OwnedBlobStore blob
                 return finished;
             }
         }
-    }
-
-    private async Task<IReadOnlyList<Guid>> MarkMissingBlobsAsync(ReconcileOptions options, CancellationToken cancellationToken)
-    {
-        var missing = new List<Guid>();
-        string? cursor = null;
-        do
-        {
-            var page = await references.ListOriginalsAsync(null, cursor, options.BatchSize, cancellationToken).ConfigureAwait(false);
-            foreach (var original in page.Items.Where(o => o.State == OriginalState.Live))
-            {
-                var present = await blobs.GetPropertiesAsync(original.StorageKey, cancellationToken).ConfigureAwait(false) is not null;
-                if (present)
-                {
-                    if (original.BlobMissingSince is not null && !options.DryRun)
-                    {
-                        await references.MarkBlobMissingAsync(original.Id, missing: false, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                // The row may have been claimed and its blob deleted since the page was read.
-                var current = await references.GetAsync(original.Id, cancellationToken).ConfigureAwait(false);
-                if (current?.State != OriginalState.Live)
-                {
-                    continue;
-                }
-
-                ReconcileLog.BlobMissing(logger, original.Id, original.StorageKey);
-                if (!options.DryRun)
-                {
-                    await references.MarkBlobMissingAsync(original.Id, missing: true, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (missing.Count < MaxReportedMissing)
-                {
-                    missing.Add(original.Id);
-                }
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return missing;
-    }
-
-    private async Task<long> DeleteRowlessBlobsAsync(ReconcileOptions options, TimeSpan grace, CancellationToken cancellationToken)
-    {
-        // A row is always inserted before its blob is written and deleted after it, so a blob no
-        // row names is garbage; the grace period only guards against clocks and surprises.
-        var cutoff = await references.GetTimeAsync(cancellationToken).ConfigureAwait(false) - grace - options.ClockSkewAllowance;
-        long deleted = 0;
-        var batch = new List<BlobProperties>(options.BatchSize);
-        await foreach (var blob in blobs.ListAsync(StorageKeys.Prefix, cancellationToken).ConfigureAwait(false))
-        {
-            // A host's own file or object at the location is not ours to judge, whatever its age.
-            if (!StorageKeys.IsEngineKey(blob.Key))
-            {
-                continue;
-            }
-
-            batch.Add(blob);
-            if (batch.Count == options.BatchSize)
-            {
-                deleted += await DeleteRowlessAsync(batch, cutoff, options.DryRun, cancellationToken).ConfigureAwait(false);
-                batch.Clear();
-                if (options.DryRun && deleted >= options.DryRunLimit)
-                {
-                    return deleted;
-                }
-            }
-        }
-
-        return deleted + await DeleteRowlessAsync(batch, cutoff, options.DryRun, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<long> DeleteRowlessAsync(List<BlobProperties> batch, DateTimeOffset cutoff, bool dryRun, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
-
-        var named = await references.FindStorageKeysAsync(batch.Select(b => b.Key).ToList(), cancellationToken).ConfigureAwait(false);
-        long deleted = 0;
-        foreach (var blob in batch.Where(b => !named.Contains(b.Key) && b.LastModified <= cutoff))
-        {
-            if (!dryRun)
-            {
-                await blobs.DeleteAsync(blob.Key, cancellationToken).ConfigureAwait(false);
-                ReconcileLog.RowlessBlobDeleted(logger, blob.Key);
-            }
-
-            deleted++;
-        }
-
-        return deleted;
     }
 }

@@ -38,46 +38,6 @@ public abstract partial class EngineConformanceTests
         "sha256/ab/cd/" + new string('0', 64) + "." + new string('0', 32),
     ];
 
-    [Theory]
-    [MemberData(nameof(ForeignNames))]
-    public async Task Reconcile_keeps_what_is_not_in_the_engine_key_format_and_does_not_fail_on_it(string name)
-    {
-        var engine = CreateEngine();
-        var kept = await engine.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "keep" });
-        await WriteForeignObjectAsync(name, "not an image of this catalogue"u8.ToArray());
-
-        var result = await engine.ReconcileAsync(Immediate);
-
-        Assert.Equal(0, result.OrphanBlobsDeleted);
-        Assert.True(await ForeignObjectExistsAsync(name), $"reconcile deleted '{name}', which is not its blob");
-        Assert.NotNull(await Blobs.GetPropertiesAsync(kept.Original.StorageKey));
-    }
-
-    [Fact]
-    public async Task Reconcile_with_default_options_keeps_every_foreign_object_and_still_deletes_its_own_row_less_blob()
-    {
-        var engine = CreateEngine();
-        foreach (var name in Foreign)
-        {
-            await WriteForeignObjectAsync(name, "foreign"u8.ToArray());
-        }
-
-        var bytes = TestImages.UniquePng();
-        var digest = TestImages.DigestOf(bytes);
-        var stray = $"sha256/{digest.Hex[..2]}/{digest.Hex[2..4]}/{digest.Hex}.{Guid.NewGuid():N}";
-        await Blobs.WriteAsync(stray, new MemoryStream(bytes), new BlobMetadata(digest, bytes.Length, "image/png"));
-
-        await engine.ReconcileAsync(new ReconcileOptions());
-        var immediate = await engine.ReconcileAsync(Immediate);
-
-        Assert.Equal(1, immediate.OrphanBlobsDeleted);
-        Assert.Null(await Blobs.GetPropertiesAsync(stray));
-        foreach (var name in Foreign)
-        {
-            Assert.True(await ForeignObjectExistsAsync(name), $"reconcile deleted '{name}'");
-        }
-    }
-
     [Fact]
     public async Task A_second_catalogue_on_the_same_blob_store_fails_naming_both_and_touches_nothing()
     {
@@ -92,8 +52,9 @@ public abstract partial class EngineConformanceTests
 
         var ingest = await Assert.ThrowsAsync<BlobStoreOwnershipException>(() => second.DefaultScope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "img" }));
         var reconcile = await Assert.ThrowsAsync<BlobStoreOwnershipException>(() => second.ReconcileAsync(Immediate));
+        var audit = await Assert.ThrowsAsync<BlobStoreOwnershipException>(() => second.AuditAsync(ImmediateAudit));
 
-        foreach (var refused in new[] { ingest, reconcile })
+        foreach (var refused in new[] { ingest, reconcile, audit })
         {
             Assert.Equal(owner, refused.OwnerCatalogueId);
             Assert.Equal(intruder, refused.CatalogueId);

@@ -66,7 +66,10 @@ public abstract class EngineTestBase : IAsyncLifetime
     // ---- Assertions ------------------------------------------------------------------------------
 
     /// <summary>Reconcile with no grace at all, so what a test just left behind counts as stale.</summary>
-    protected static ReconcileOptions Immediate => new() { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero };
+    protected static ReconcileOptions Immediate => new() { GracePeriod = TimeSpan.Zero };
+
+    /// <summary>An audit with no grace and no clock-skew allowance, so a row-less blob a test just wrote counts.</summary>
+    protected static AuditOptions ImmediateAudit => new() { GracePeriod = TimeSpan.Zero, ClockSkewAllowance = TimeSpan.Zero };
 
     /// <summary>
     /// An engine whose ingest write timeout is short and has passed twice over since now, so its

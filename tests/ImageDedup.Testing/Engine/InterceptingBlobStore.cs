@@ -12,6 +12,9 @@ public sealed class InterceptingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Runs before each write reaches the store, with its key.</summary>
     public Func<string, Task>? BeforeWrite { get; set; }
 
+    /// <summary>Runs before each delete reaches the store, with its key.</summary>
+    public Func<string, Task>? BeforeDelete { get; set; }
+
     /// <summary>Runs before each open reaches the store, with its key.</summary>
     public Func<string, Task>? BeforeOpenRead { get; set; }
 
@@ -42,7 +45,15 @@ public sealed class InterceptingBlobStore(IBlobStore inner) : IBlobStore
     }
 
     /// <inheritdoc/>
-    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+    public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (BeforeDelete is { } hook)
+        {
+            await hook(key);
+        }
+
+        return await inner.DeleteAsync(key, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default) => inner.GetPropertiesAsync(key, cancellationToken);

@@ -82,7 +82,10 @@ public abstract partial class ReferenceStoreConformanceTests : ReferenceStoreTes
         Assert.Equal(first.Id, change.Original.Id);
         Assert.Equal(2, change.Original.ReferenceCount);
         Assert.True(change.Added);
-        Assert.Null(await store.GetAsync(second.Id));
+        // The loser's row is claimed, not deleted: it names its blob until the engine has deleted it.
+        Assert.Equal(OriginalState.Deleting, (await store.GetAsync(second.Id))?.State);
+        Assert.Equal(second.Id, Assert.Single(await store.ListStaleAsync(OriginalState.Deleting, TimeSpan.Zero, 10)).Id);
+        Assert.True(await store.DeleteClaimedAsync(second.Id));
         Assert.Equal(first.Id, (await store.FindByHolderAsync(Scope, "h/2"))?.Id);
         Assert.Equal(first.Id, (await store.FindLiveAsync(Scope, first.Digest))?.Id);
         await AssertCountsMatchReferencesAsync(store, first.Id);
@@ -124,6 +127,25 @@ public abstract partial class ReferenceStoreConformanceTests : ReferenceStoreTes
         Assert.True(await store.DeletePendingAsync(pending.Id));
         Assert.Null(await store.GetAsync(pending.Id));
         Assert.False(await store.DeletePendingAsync(pending.Id));
+    }
+
+    [Fact]
+    public async Task ClaimPending_moves_only_a_pending_row_to_deleting_and_only_once()
+    {
+        var store = await CreateStoreAsync();
+        var pending = await InsertPendingAsync(store, Scope, seed: 1);
+        var live = await CreateLiveAsync(store, Scope, seed: 2, holder: null);
+
+        Assert.Null(await store.ClaimPendingAsync(live.Id));
+        Assert.Equal(OriginalState.Live, (await store.GetAsync(live.Id))?.State);
+        var claimed = await store.ClaimPendingAsync(pending.Id);
+        Assert.Equal(OriginalState.Deleting, claimed?.State);
+        Assert.Equal(pending.StorageKey, claimed?.StorageKey);
+        Assert.Null(await store.ClaimPendingAsync(pending.Id));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.PromoteAsync(pending.Id, "h", claimIfOrphaned: false));
+        Assert.Null(await store.ClaimPendingAsync(Guid.NewGuid()));
+        Assert.True(await store.DeleteClaimedAsync(pending.Id));
+        Assert.Null(await store.GetAsync(pending.Id));
     }
 
     // ---------------------------------------------------------------- attach
