@@ -1,0 +1,45 @@
+using System.Globalization;
+using ImageDedup.Scale;
+
+// benchmarks/scale.sh drives this. Usage:
+//   ImageDedup.Scale [--short] [--size N] [--small N] [--ops N] [--repetitions N] [--stores postgres,sqlite]
+// PostgreSQL comes from IMAGEDEDUP_TEST_POSTGRES (an Npgsql connection string).
+var settings = ScaleSettings.Parse(args);
+var postgres = Environment.GetEnvironmentVariable("IMAGEDEDUP_TEST_POSTGRES");
+var results = new List<(string Store, ScaleRun Small, ScaleRun Large)>();
+foreach (var store in settings.Stores)
+{
+    Func<ScaleCatalogue> create = store switch
+    {
+        "postgres" when !string.IsNullOrEmpty(postgres) => () => new PostgresScaleCatalogue(postgres),
+        "postgres" => throw new InvalidOperationException("IMAGEDEDUP_TEST_POSTGRES is not set (benchmarks/scale.sh starts a server)."),
+        "sqlite" => () => new SqliteScaleCatalogue(),
+        _ => throw new ArgumentException($"unknown store '{store}'"),
+    };
+    var small = await ScaleRun.MeasureAsync(create, settings.Small, settings);
+    var large = await ScaleRun.MeasureAsync(create, settings.Large, settings);
+    results.Add((store, small, large));
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# p50 in ms (median of {settings.Repetitions} repetitions); ratios are {settings.Large:N0} ÷ {settings.Small:N0} originals"));
+foreach (var (store, small, large) in results)
+{
+    foreach (var (name, smallFigure) in small.Figures)
+    {
+        var largeFigure = large.Figures[name];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {store}.{name}: {smallFigure.Value:0.000} → {largeFigure.Value:0.000} {smallFigure.Unit} ({smallFigure.Operations} / {largeFigure.Operations} ops a repetition)"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {store}: populated {small.Originals:N0} originals in {small.PopulateSeconds:0.0} s, {large.Originals:N0} in {large.PopulateSeconds:0.0} s; {large.References:N0} references"));
+}
+
+foreach (var (store, small, large) in results)
+{
+    foreach (var (name, smallFigure) in small.Figures)
+    {
+        var ratio = large.Figures[name].Value / Math.Max(smallFigure.Value, 1e-9);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store}.{name} {ratio:0.00}"));
+    }
+}
+
+return 0;
