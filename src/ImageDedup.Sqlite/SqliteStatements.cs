@@ -69,13 +69,16 @@ internal sealed class SqliteStatements
             RETURNING original_id;
             """;
 
+        // Ordered by the orphan index's column alone, so the index yields the order and the LIMIT stops
+        // the scan: with ", id" every orphan of the same millisecond was sorted first (benchmarks/scale.sh
+        // measured 3.2x from 10^4 to 10^6 originals). Which of equally old orphans goes first is immaterial.
         ClaimOrphans = $"""
             UPDATE {o} SET state = 2, updated_at = {Now}
             WHERE id IN (
                 SELECT id FROM {o}
                 WHERE state = 1 AND reference_count = 0 AND orphaned_at <= {Now} - @graceMs
                   AND (@scope IS NULL OR scope = @scope)
-                ORDER BY orphaned_at, id LIMIT @limit)
+                ORDER BY orphaned_at LIMIT @limit)
             RETURNING {Cols};
             """;
 
