@@ -26,6 +26,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     private readonly ILogger _logger;
     private readonly PostgresCounterBackfill _counterBackfill;
     private readonly BackgroundRun _backfill;
+    private readonly PostgresIndexUpgrade _indexUpgrade;
+    private readonly BackgroundRun _indexBuild;
 
     /// <summary>
     /// Creates a store. It builds (and owns) a data source from the connection string, or, with
@@ -59,6 +61,8 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
         _autoMigrate = options.AutoMigrate;
         _counterBackfill = new PostgresCounterBackfill(_dataSource, _sql, _logger);
         _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
+        _indexUpgrade = new PostgresIndexUpgrade(_dataSource, _sql, _logger);
+        _indexBuild = new BackgroundRun(_indexUpgrade.RunQuietlyAsync);
     }
 
     /// <summary>The data source the store uses (the health check and tests share it).</summary>
@@ -68,14 +72,16 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     internal PostgresSql Sql => _sql;
 
     /// <summary>
-    /// Creates or upgrades the schema, then counts any originals from before the statistics counters
-    /// (in short batches, after the migration lock is released). The store's lazy migration on first
-    /// use does only the former; its first statistics call starts the count in the background.
+    /// Creates or upgrades the schema, then does the catch-up work that must not run under the
+    /// migration lock: counts any originals from before the statistics counters (in short batches) and
+    /// builds version 5's indexes concurrently on a catalogue that had rows. The store's lazy migration
+    /// on first use starts the index build in the background; its first statistics call the count.
     /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await _migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await _counterBackfill.RunAsync(cancellationToken).ConfigureAwait(false);
+        await _indexUpgrade.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction;
@@ -337,6 +343,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     public async ValueTask DisposeAsync()
     {
         _backfill.Stop();
+        _indexBuild.Stop();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -397,6 +404,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
         if (_autoMigrate)
         {
             await _migrator.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            _indexBuild.Start();
         }
     }
 

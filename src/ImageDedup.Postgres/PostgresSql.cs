@@ -51,11 +51,14 @@ internal sealed class PostgresSql
 
         // SKIP LOCKED: concurrent collectors take disjoint rows and never wait for each other. The pick
         // is a MATERIALIZED CTE so it runs once; as a join input it could be rescanned past its LIMIT.
+        // Ordered by orphaned_at alone, which the orphan index yields: a tie-break on id would sort every
+        // orphan of one instant first, and a prefix release orphans thousands in one transaction (one now()).
+        // Which of equally old orphans goes first is immaterial.
         const string claim = """
             WITH pick AS MATERIALIZED (
                 SELECT c.id FROM {0} AS c
                 WHERE c.state = 'live' AND c.reference_count = 0 AND c.orphaned_at <= clock_timestamp() - $1 {1}
-                ORDER BY c.orphaned_at, c.id LIMIT $2
+                ORDER BY c.orphaned_at LIMIT $2
                 FOR NO KEY UPDATE SKIP LOCKED)
             UPDATE {0} AS o SET state = 'deleting'
             FROM pick
@@ -69,7 +72,7 @@ internal sealed class PostgresSql
         ListOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.scope = $1 AND o.id > $3 ORDER BY o.id LIMIT $2";
         ListAllOriginalsFirst = $"SELECT {Columns} FROM {o} AS o ORDER BY o.id LIMIT $1";
         ListAllOriginalsAfter = $"SELECT {Columns} FROM {o} AS o WHERE o.id > $2 ORDER BY o.id LIMIT $1";
-        // "state <> 'live'" repeats the partial index's condition (originals_unsettled): a generic plan
+        // "state <> 'live'" repeats the partial index's condition (originals_unsettled_ids): a generic plan
         // for a bound $1 could not otherwise prove the index applies and would scan every row.
         ListStale = $"SELECT {Columns} FROM {o} AS o WHERE o.state = $1 AND o.state <> 'live' AND o.updated_at <= clock_timestamp() - $2 ORDER BY o.updated_at, o.id LIMIT $3";
         FindStorageKeys = $"SELECT o.storage_key FROM {o} AS o WHERE o.storage_key = ANY ($1)";

@@ -103,8 +103,12 @@ public sealed class StoreDetailTests(PostgresDatabase database) : IClassFixture<
         Assert.Contains("holder >= 'projects/7/'", prefixPlan, StringComparison.Ordinal);
         Assert.Contains("holder < 'projects/70'", prefixPlan, StringComparison.Ordinal);
 
-        var orphanPlan = await ExplainAsync(connection, $"SELECT o.id FROM {s}.originals AS o WHERE o.state = 'live' AND o.reference_count = 0 AND o.orphaned_at <= now() ORDER BY o.orphaned_at, o.id LIMIT 10");
-        Assert.Contains("originals_orphans", orphanPlan, StringComparison.Ordinal);
+        var orphanPlan = await ExplainAsync(connection, $"SELECT o.id FROM {s}.originals AS o WHERE o.state = 'live' AND o.reference_count = 0 AND o.orphaned_at <= now() ORDER BY o.orphaned_at LIMIT 10");
+        Assert.Contains("originals_orphaned", orphanPlan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", orphanPlan, StringComparison.Ordinal);
+
+        var stalePlan = await ExplainAsync(connection, store.Sql.ListStale.Replace("$1", "'pending'", StringComparison.Ordinal).Replace("$2", "interval '1 minute'", StringComparison.Ordinal).Replace("$3", "100", StringComparison.Ordinal));
+        Assert.Contains("originals_unsettled_ids", stalePlan, StringComparison.Ordinal);
     }
 
     private static async Task<string> ExplainAsync(NpgsqlConnection connection, string sql)
