@@ -16,8 +16,16 @@ foreach (var store in settings.Stores)
         "sqlite" => () => new SqliteScaleCatalogue(),
         _ => throw new ArgumentException($"unknown store '{store}'"),
     };
-    var small = await ScaleRun.MeasureAsync(create, settings.Small, settings);
-    var large = await ScaleRun.MeasureAsync(create, settings.Large, settings);
+    await using var small = await ScaleRun.PopulateAsync(create(), settings.Small);
+    await using var large = await ScaleRun.PopulateAsync(create(), settings.Large);
+    for (var rep = 0; rep < settings.Repetitions; rep++)
+    {
+        await small.MeasureRepetitionAsync(rep, settings);
+        await large.MeasureRepetitionAsync(rep, settings);
+    }
+
+    small.Summarise();
+    large.Summarise();
     results.Add((store, small, large));
 }
 
