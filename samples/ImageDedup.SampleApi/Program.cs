@@ -23,6 +23,12 @@ var s3 = configuration.GetSection("S3").Get<S3Settings>() is { Bucket.Length: > 
     : throw new InvalidOperationException("Set S3:Bucket (env S3__Bucket), and S3:ServiceUrl for an S3-compatible server.");
 var cleanupInterval = configuration.GetValue("Cleanup:Interval", TimeSpan.FromMinutes(1));
 
+if (backfill)
+{
+    // Its progress lines are the command's output; each stored original need not be logged too.
+    builder.Logging.AddFilter("ImageDedup", LogLevel.Warning);
+}
+
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, configuration.GetValue("Port", 5080)));
 
 // One connection pool: the app's tables (EF Core) and the catalogue (schema imagededup) share the
