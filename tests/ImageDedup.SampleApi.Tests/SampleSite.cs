@@ -26,7 +26,9 @@ public sealed partial class SampleSite(string connectionString, S3TestServer s3,
 
     public static TimeSpan OrphanGracePeriod => TimeSpan.FromSeconds(2);
 
-    public static async Task<SampleSite> CreateAsync(PostgresDatabase database)
+    public static Task<SampleSite> CreateAsync(PostgresDatabase database) => CreateAsync(database.ConnectionString);
+
+    public static async Task<SampleSite> CreateAsync(string connectionString)
     {
         var server = await S3TestServer.GetAsync();
         using (var client = Client(server))
@@ -40,7 +42,7 @@ public sealed partial class SampleSite(string connectionString, S3TestServer s3,
             }
         }
 
-        return new SampleSite(database.ConnectionString, server, S3TestServer.NewPrefix("sample"));
+        return new SampleSite(connectionString, server, S3TestServer.NewPrefix("sample"));
     }
 
     public IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string>? extra = null)
