@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Amazon.S3;
 using ImageDedup.Testing.Servers;
+using ImageDedup.Testing.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -30,18 +31,7 @@ public sealed partial class SampleSite(string connectionString, S3TestServer s3,
 
     public static async Task<SampleSite> CreateAsync(string connectionString)
     {
-        var server = await S3TestServer.GetAsync();
-        using (var client = Client(server))
-        {
-            try
-            {
-                await client.PutBucketAsync(server.BucketName);
-            }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-            {
-            }
-        }
-
+        var server = await S3StoreFactory.ServerAsync(); // the run's server, its bucket created
         return new SampleSite(connectionString, server, S3TestServer.NewPrefix("sample"));
     }
 

@@ -6,29 +6,14 @@ namespace ImageDedup.SampleApi.Hosting;
 internal static class SampleProblems
 {
     public static IResult ProjectNotFound(long projectId)
-        => Results.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Type = "urn:imagededup-sample:problem:project-not-found",
-            Title = "No such project.",
-            Detail = $"Project {projectId} does not exist or was deleted.",
-        });
+        => Problem(StatusCodes.Status404NotFound, "project-not-found", "No such project.", $"Project {projectId} does not exist or was deleted.");
 
     public static IResult ImageNotFound(long imageId)
-        => Results.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Type = "urn:imagededup-sample:problem:image-not-found",
-            Title = "No such image.",
-            Detail = $"Image {imageId} does not exist or was deleted.",
-        });
+        => Problem(StatusCodes.Status404NotFound, "image-not-found", "No such image.", $"Image {imageId} does not exist or was deleted.");
 
     public static IResult InvalidRequest(string detail)
-        => Results.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Type = "urn:imagededup-sample:problem:invalid-request",
-            Title = "The request is invalid.",
-            Detail = detail,
-        });
+        => Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is invalid.", detail);
+
+    private static IResult Problem(int status, string type, string title, string detail)
+        => Results.Problem(new ProblemDetails { Status = status, Type = "urn:imagededup-sample:problem:" + type, Title = title, Detail = detail });
 }
