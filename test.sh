@@ -20,6 +20,11 @@ trap on_exit EXIT
 source scripts/real-images.sh
 install_real_images || { echo "test.sh: the real-image packages could not be installed" >&2; echo "0 passed, 1 failed"; exit 1; }
 
+# Debian's chromium, which the sample app's page test drives through Playwright.
+# shellcheck source=scripts/chromium.sh
+source scripts/chromium.sh
+install_chromium || { echo "test.sh: chromium could not be installed" >&2; echo "0 passed, 1 failed"; exit 1; }
+
 # Servers: each script prints the environment its tests need and registers how to stop it.
 for starter in scripts/test-servers/*.sh; do
   [ -e "$starter" ] || continue

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Sourced by test.sh (bash, `set -u`): starts a throw-away PostgreSQL for the tests, exports
-# IMAGEDEDUP_TEST_POSTGRES (an Npgsql connection string) and appends its stop command to `cleanup`.
+# IMAGEDEDUP_TEST_POSTGRES (an Npgsql connection string) and IMAGEDEDUP_TEST_POSTGRES_CTL (its
+# pg_ctl, data directory and log: append `stop -m fast -w` or `restart -w`, for a test that
+# restarts a server of its own) and appends its stop command to `cleanup`.
 # If IMAGEDEDUP_TEST_POSTGRES is already set, that server is used and nothing is started.
 # Works unattended (CI=true, no stdin) and as root: initdb refuses root, so the server then runs as
 # the unprivileged system user imagededup-pg.
@@ -101,6 +103,8 @@ imagededup_pg_start() {
   fi
 
   export IMAGEDEDUP_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=postgres"
+  # A restart with no options reuses those of this start (postmaster.opts): same port, same socket.
+  export IMAGEDEDUP_TEST_POSTGRES_CTL="${run[*]} $bin/pg_ctl -D $dir/data -l $dir/server.log"
   echo "postgres: $("$bin/postgres" --version | awk '{print $3}') started on 127.0.0.1:$port (data in $dir)"
 }
 

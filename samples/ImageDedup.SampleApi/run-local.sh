@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the sample app against the throwaway servers of scripts/with-test-servers.sh (the ones the
+# tests use), mapping their IMAGEDEDUP_TEST_* variables onto the app's configuration:
+#   scripts/with-test-servers.sh samples/ImageDedup.SampleApi/run-local.sh [app arguments…]
+# e.g. `… run-local.sh` for the web app on http://127.0.0.1:5080/, `… run-local.sh backfill`.
+set -euo pipefail
+: "${IMAGEDEDUP_TEST_POSTGRES:?run me through scripts/with-test-servers.sh}"
+: "${IMAGEDEDUP_TEST_S3_URL:?run me through scripts/with-test-servers.sh}"
+export ConnectionStrings__Postgres="$IMAGEDEDUP_TEST_POSTGRES"
+export S3__ServiceUrl="$IMAGEDEDUP_TEST_S3_URL"
+export S3__AccessKey="${IMAGEDEDUP_TEST_S3_ACCESS_KEY:-S3RVER}" S3__SecretKey="${IMAGEDEDUP_TEST_S3_SECRET_KEY:-S3RVER}"
+export S3__Bucket="${IMAGEDEDUP_TEST_S3_BUCKET:-imagededup-test}"
+cd "$(dirname "$0")"
+exec dotnet run -c Release -- "$@"
