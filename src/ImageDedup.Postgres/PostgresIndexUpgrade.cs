@@ -8,9 +8,15 @@ namespace ImageDedup.Postgres;
 /// the two indexes that let a reference-count change be a HOT update with <c>CREATE INDEX
 /// CONCURRENTLY</c>, then drops the ones they replace. Building an index reads every row, so it never
 /// runs under the migration lock; writes go on meanwhile, and until it is done both sets of indexes
-/// serve the same queries. One instance does it at a time (a session advisory lock that others do
-/// not wait for); an interrupted build leaves an invalid index, which the next run drops and builds again.
+/// serve the same queries. One instance does it at a time (a session advisory lock); an interrupted
+/// build leaves an invalid index, which the next run drops and builds again.
 /// </summary>
+/// <remarks>
+/// A run that must finish the work (<c>MigrateAsync</c>) waits for another instance's build by asking
+/// for the lock again every second, never by blocking on it: a session blocked in
+/// <c>pg_advisory_lock</c> holds a snapshot, and <c>CREATE INDEX CONCURRENTLY</c> waits for every
+/// older snapshot to go, so the two would wait for each other.
+/// </remarks>
 internal sealed class PostgresIndexUpgrade
 {
     /// <summary>First key of the session advisory lock ('IDDI'); the second is the schema's hash. Not the migration's key, so migrations never wait for a build.</summary>
@@ -35,16 +41,33 @@ internal sealed class PostgresIndexUpgrade
         ];
     }
 
-    /// <summary>Builds what is missing and drops what is replaced; returns at once when there is nothing to do or another instance is at it.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds what is missing and drops what is replaced. Returns at once when there is nothing to do;
+    /// when another instance is at it, waits for it to finish (<paramref name="waitForOthers"/>) or returns.
+    /// </summary>
+    public async Task RunAsync(bool waitForOthers, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            if (!await AnyLeftAsync(connection, cancellationToken).ConfigureAwait(false)
-                || !(bool)(await ScalarAsync(connection, "SELECT pg_try_advisory_lock($1, hashtext($2))", cancellationToken, LockClass, _sql.SchemaName).ConfigureAwait(false))!)
+            while (true)
             {
-                return;
+                if (!await AnyLeftAsync(connection, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if ((bool)(await ScalarAsync(connection, "SELECT pg_try_advisory_lock($1, hashtext($2))", cancellationToken, LockClass, _sql.SchemaName).ConfigureAwait(false))!)
+                {
+                    break;
+                }
+
+                if (!waitForOthers)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
 
             try
@@ -66,7 +89,7 @@ internal sealed class PostgresIndexUpgrade
     {
         try
         {
-            await RunAsync(cancellationToken).ConfigureAwait(false);
+            await RunAsync(waitForOthers: false, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -81,7 +81,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     {
         await _migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await _counterBackfill.RunAsync(cancellationToken).ConfigureAwait(false);
-        await _indexUpgrade.RunAsync(cancellationToken).ConfigureAwait(false);
+        await _indexUpgrade.RunAsync(waitForOthers: true, cancellationToken).ConfigureAwait(false);
     }
 
     public bool CanEnlist(DbTransaction transaction) => transaction is NpgsqlTransaction;
