@@ -6,20 +6,24 @@ using Microsoft.Data.Sqlite;
 namespace ImageDedup.Benchmarks.Takedown;
 
 /// <summary>
-/// Taking down an original with 1,000 holders (SQLite + file system): a purge (claim, blob, holders
-/// released and reported in batches of 500, row) against releasing the same 1,000 holders by prefix
-/// (batches of 500, the last release deletes), the way the same image went away before takedown.
+/// Taking down an original with 1,000 (and, in the full scope, 100,000) holders (SQLite + file
+/// system): a purge (claim, blob, holders released and reported in batches of 500, row) against
+/// releasing the same holders by prefix (batches of 500, the last release deletes), the way the same
+/// image went away before takedown.
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1)]
 public class PurgeBenchmarks
 {
-    private const int Holders = 1_000;
-
     private ScratchDirectory? _scratch;
     private EngineOnDisk? _store;
     private Guid _original;
     private int _round;
+
+    [ParamsSource(nameof(HolderCounts))]
+    public int Holders { get; set; }
+
+    public static IEnumerable<int> HolderCounts => BenchmarkScope.IsShort || BenchmarkScope.IsHeadline ? [1_000] : [1_000, 100_000];
 
     [GlobalSetup]
     public void Setup()
@@ -35,7 +39,7 @@ public class PurgeBenchmarks
         _scratch?.Dispose();
     }
 
-    /// <summary>A new original (new bytes each round) with 1,000 holders under one prefix.</summary>
+    /// <summary>A new original (new bytes each round) with <see cref="Holders"/> holders under one prefix.</summary>
     [IterationSetup]
     public void OriginalWithHolders()
     {
@@ -84,5 +88,5 @@ public class PurgeBenchmarks
 
     private string Prefix() => $"bench/{_round}/";
 
-    private string Holder(int i) => $"{Prefix()}{i:D5}";
+    private string Holder(int i) => $"{Prefix()}{i:D6}";
 }
