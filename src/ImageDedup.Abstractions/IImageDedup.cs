@@ -41,6 +41,55 @@ public interface IImageDedup
     /// <param name="cancellationToken">Cancels the collection between originals.</param>
     Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes the bytes of an original down in every scope: every original of its digest, whatever the
+    /// scope, is purged as <see cref="IImageDedupScope.PurgeAsync(Guid, PurgeRequest, CancellationToken)"/>
+    /// purges one, and with <see cref="PurgeRequest.Block"/> the digest is blocked in every scope.
+    /// </summary>
+    /// <param name="originalId">An original of any scope; its digest is what is taken down.</param>
+    /// <param name="request">Who and why; whether to block the bytes everywhere; where to report released holders.</param>
+    /// <param name="cancellationToken">Stops the purge between batches of holders.</param>
+    /// <exception cref="OriginalNotFoundException">No live original has that identifier, nor one whose purge was interrupted (its <see cref="OriginalNotFoundException.Scope"/> is <c>*</c>).</exception>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<PurgeResult> PurgeEverywhereAsync(Guid originalId, PurgeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes <paramref name="digest"/> down in every scope: each original holding it, in any scope, is
+    /// purged (holders released and reported, bytes deleted without a grace period, row removed), and
+    /// with <see cref="PurgeRequest.Block"/> the digest is first blocked in every scope, so no ingest
+    /// of it can go live afterwards. When nothing holds it, nothing is purged.
+    /// </summary>
+    /// <param name="digest">The content to take down.</param>
+    /// <param name="request">Who and why; whether to block the bytes everywhere; where to report released holders.</param>
+    /// <param name="cancellationToken">Stops the purge between batches of holders.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<PurgeResult> PurgeEverywhereAsync(ContentDigest digest, PurgeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts a digest on the global block list: an ingest of it, and a reference to an original holding
+    /// it, fail in every scope with <see cref="BlockedContentException"/>. Logged at Information.
+    /// </summary>
+    /// <param name="digest">The content to refuse.</param>
+    /// <param name="request">Who and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<BlockListEntry> BlockEverywhereAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a digest off the global block list (scope entries stay). Logged at Information.</summary>
+    /// <param name="digest">The content to accept again.</param>
+    /// <param name="request">Who lifts the block, and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when there was no global entry for it.</returns>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<bool> UnblockEverywhereAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists every block-list entry — global ones (<see cref="BlockListEntry.Scope"/> null) and every scope's — oldest first, a page at a time.</summary>
+    /// <param name="cursor">Null for the first page, else the previous page's <see cref="Page{T}.NextCursor"/>.</param>
+    /// <param name="pageSize">1 to <see cref="ImageDedupLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<Page<BlockListEntry>> ListBlockedAsync(string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default);
+
     /// <summary>Monitoring figures summed over every scope.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);

@@ -140,6 +140,63 @@ public interface IImageDedupScope
     /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier.</exception>
     Task<Page<HolderReference>> ListHoldersAsync(Guid originalId, string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes an original of this scope down now: every holder released, its bytes deleted without
+    /// waiting for any grace period, its row removed — through the delete protocol's claim, so
+    /// concurrent ingests, references and reads see it either whole or gone. Logged at Information
+    /// with who and why. Running it again on an original whose purge was interrupted finishes it.
+    /// </summary>
+    /// <param name="originalId">The original, of this scope.</param>
+    /// <param name="request">Who and why; whether to block the bytes in this scope too; where to report released holders.</param>
+    /// <param name="cancellationToken">Stops the purge between batches of holders; see <see cref="PurgeRequest.OnHoldersReleased"/> for what is left.</param>
+    /// <returns>What was purged and the holders released, for the host to update its own rows.</returns>
+    /// <exception cref="OriginalNotFoundException">No live original of this scope has that identifier, nor one whose purge was interrupted.</exception>
+    /// <exception cref="ArgumentException">The request's <see cref="PurgeRequest.RequestedBy"/> or <see cref="PurgeRequest.Reason"/> is empty or too long.</exception>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<PurgeResult> PurgeAsync(Guid originalId, PurgeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes every original of this scope holding <paramref name="digest"/> down now, as
+    /// <see cref="PurgeAsync(Guid, PurgeRequest, CancellationToken)"/> does for one; other scopes are
+    /// untouched (<see cref="IImageDedup.PurgeEverywhereAsync(ContentDigest, PurgeRequest, CancellationToken)"/>
+    /// reaches them). When the scope holds none, nothing is purged and, with <see cref="PurgeRequest.Block"/>, the digest is still blocked.
+    /// </summary>
+    /// <param name="digest">The content to take down.</param>
+    /// <param name="request">Who and why; whether to block the bytes in this scope too; where to report released holders.</param>
+    /// <param name="cancellationToken">Stops the purge between batches of holders.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<PurgeResult> PurgeAsync(ContentDigest digest, PurgeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts a digest on this scope's block list: from now on an ingest of those bytes in this scope,
+    /// and a reference to an original holding them, fail with <see cref="BlockedContentException"/>
+    /// and store nothing. Originals already stored stay for their holders; purge them to take them down.
+    /// Blocking again replaces the reason and who. Logged at Information.
+    /// </summary>
+    /// <param name="digest">The content to refuse.</param>
+    /// <param name="request">Who and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<BlockListEntry> BlockAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes a digest off this scope's block list (a global entry, <see cref="IImageDedup.UnblockEverywhereAsync"/>,
+    /// still applies). Logged at Information with who and why.
+    /// </summary>
+    /// <param name="digest">The content to accept again.</param>
+    /// <param name="request">Who lifts the block, and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>False when this scope had no entry for it.</returns>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<bool> UnblockAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists this scope's own block-list entries (not the global ones), oldest first, a page at a time.</summary>
+    /// <param name="cursor">Null for the first page, else the previous page's <see cref="Page{T}.NextCursor"/>.</param>
+    /// <param name="pageSize">1 to <see cref="ImageDedupLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NotSupportedException">The reference store cannot take content down.</exception>
+    Task<Page<BlockListEntry>> ListBlockedAsync(string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes this scope's originals that have been orphaned for longer than the grace period, in bounded batches.</summary>
     /// <param name="cancellationToken">Cancels the collection between originals.</param>
     Task<GarbageCollectionResult> CollectGarbageAsync(CancellationToken cancellationToken = default);

@@ -11,4 +11,10 @@ public static class ImageDedupLimits
 
     /// <summary>The most items one page of a listing holds.</summary>
     public const int MaxPageSize = 1000;
+
+    /// <summary>The longest <see cref="PurgeRequest.RequestedBy"/> or <see cref="BlockRequest.RequestedBy"/>, in UTF-16 code units.</summary>
+    public const int MaxRequestedByLength = 256;
+
+    /// <summary>The longest <see cref="PurgeRequest.Reason"/> or <see cref="BlockRequest.Reason"/>, in UTF-16 code units.</summary>
+    public const int MaxReasonLength = 1000;
 }

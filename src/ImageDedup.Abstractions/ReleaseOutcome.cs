@@ -11,6 +11,10 @@ public sealed record ReleaseOutcome(Original? Original)
     /// <summary>Whether a reference was removed.</summary>
     public bool Released => Original is not null;
 
-    /// <summary>Whether this release claimed the deletion of the original.</summary>
-    public bool DeletionClaimed => Original?.State == OriginalState.Deleting;
+    /// <summary>
+    /// Whether the caller must finish the deletion of the original: it is claimed and has no reference
+    /// left. (A purge claims an original with its references in place; the release of one of them
+    /// leaves a claim that is not yet the caller's to finish.)
+    /// </summary>
+    public bool DeletionClaimed => Original is { State: OriginalState.Deleting, ReferenceCount: 0 };
 }

@@ -109,6 +109,41 @@ internal sealed class Catalogue : IAsyncDisposable
     public Task<VerifyResult> VerifyAsync(CancellationToken cancellationToken)
         => _engine.VerifyAsync(new VerifyOptions { Scope = _scope.Name, Concurrency = Math.Max(2, Environment.ProcessorCount) }, cancellationToken);
 
+    /// <summary>Purges one original of the scope, or its bytes in every scope.</summary>
+    public Task<PurgeResult> PurgeAsync(Guid originalId, PurgeRequest request, bool everywhere, CancellationToken cancellationToken)
+        => everywhere ? _engine.PurgeEverywhereAsync(originalId, request, cancellationToken) : _scope.PurgeAsync(originalId, request, cancellationToken);
+
+    /// <summary>Purges the originals of a digest in the scope, or in every scope.</summary>
+    public Task<PurgeResult> PurgeAsync(ContentDigest digest, PurgeRequest request, bool everywhere, CancellationToken cancellationToken)
+        => everywhere ? _engine.PurgeEverywhereAsync(digest, request, cancellationToken) : _scope.PurgeAsync(digest, request, cancellationToken);
+
+    /// <summary>Blocks a digest in the scope, or in every scope.</summary>
+    public Task<BlockListEntry> BlockAsync(ContentDigest digest, BlockRequest request, bool everywhere, CancellationToken cancellationToken)
+        => everywhere ? _engine.BlockEverywhereAsync(digest, request, cancellationToken) : _scope.BlockAsync(digest, request, cancellationToken);
+
+    /// <summary>Removes the scope's entry for a digest, or the global one.</summary>
+    public Task<bool> UnblockAsync(ContentDigest digest, BlockRequest request, bool everywhere, CancellationToken cancellationToken)
+        => everywhere ? _engine.UnblockEverywhereAsync(digest, request, cancellationToken) : _scope.UnblockAsync(digest, request, cancellationToken);
+
+    /// <summary>The scope's own block-list entries, or every entry, page by page.</summary>
+    public async IAsyncEnumerable<BlockListEntry> BlockedAsync(bool everywhere, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = everywhere
+                ? await _engine.ListBlockedAsync(cursor, PageSize, cancellationToken).ConfigureAwait(false)
+                : await _scope.ListBlockedAsync(cursor, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page.Items)
+            {
+                yield return entry;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
     /// <summary>Every original of the scope, in every state, page by page.</summary>
     public async IAsyncEnumerable<Original> OriginalsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

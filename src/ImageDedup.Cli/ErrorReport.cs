@@ -36,6 +36,7 @@ internal static class ErrorReport
         CliException cli => (cli.ExitCode, cli.Code, cli.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted", "interrupted; nothing half-done is left behind (reconcile removes what a crash leaves)."),
         OriginalNotFoundException e => (ExitCodes.NotFound, "original-not-found", e.Message),
+        BlockedContentException e => (ExitCodes.ProblemsFound, "blocked", e.Message),
         BlobNotFoundException e => (ExitCodes.ProblemsFound, "blob-missing", $"the original's bytes are missing from the store: {e.Message}"),
         ContentIntegrityException e => (ExitCodes.ProblemsFound, "corrupt", $"the original's bytes do not match its digest: {e.Message}"),
         OptionsValidationException e => (ExitCodes.Usage, "usage", e.Message),

@@ -16,6 +16,8 @@ root.Subcommands.Add(CollectCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(PurgeCommand.Create());
+root.Subcommands.Add(BlockCommand.Create());
 
 var parsed = root.Parse(args);
 var json = args.Contains("--json", StringComparer.Ordinal);

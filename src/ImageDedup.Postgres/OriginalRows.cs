@@ -5,8 +5,11 @@ namespace ImageDedup.Postgres;
 /// <summary>Maps result rows to the contract's records.</summary>
 internal static class OriginalRows
 {
-    /// <summary>One row of a store function: what it did, and one original.</summary>
-    public readonly record struct Change(short Kind, bool Added, Original? Original, long Count);
+    /// <summary>The kind of row a function returns when it refused a blocked digest (Install.v7.sql).</summary>
+    public const short BlockedKind = 3;
+
+    /// <summary>One row of a store function: what it did, and one original (or, for a refusal, the scope and digest refused).</summary>
+    public readonly record struct Change(short Kind, bool Added, Original? Original, long Count, string? RefusedScope = null, string? RefusedDigest = null);
 
     /// <summary>Reads the twelve original columns starting at <paramref name="offset"/>.</summary>
     public static Original Read(NpgsqlDataReader reader, int offset = 0) => new()
@@ -30,10 +33,25 @@ internal static class OriginalRows
     {
         var kind = reader.GetInt16(0);
         var added = reader.GetBoolean(1);
+        if (kind == BlockedKind)
+        {
+            return new Change(kind, added, null, 0, reader.GetString(3), reader.GetString(4));
+        }
+
         return reader.IsDBNull(2)
             ? new Change(kind, added, null, reader.GetInt64(9))
             : new Change(kind, added, Read(reader, 2), reader.GetInt64(9));
     }
+
+    /// <summary>Reads a row of <c>blocked_digests</c>: id, scope, digest, reason, blocked_by, blocked_at.</summary>
+    public static (long Id, BlockListEntry Entry) ReadBlock(NpgsqlDataReader reader) => (
+        reader.GetInt64(0),
+        new BlockListEntry(
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            ContentDigest.Parse(reader.GetString(2)),
+            reader.GetString(3),
+            reader.GetString(4),
+            reader.GetFieldValue<DateTimeOffset>(5)));
 
     public static HolderReference ReadHolder(NpgsqlDataReader reader)
         => new(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetFieldValue<DateTimeOffset>(3));

@@ -13,7 +13,7 @@ namespace ImageDedup.Postgres;
 /// plpgsql functions of the install script), so each call is atomic and one round trip. Inside a host
 /// transaction the statement runs on the host's connection and never claims a deletion.
 /// </summary>
-internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransactionParticipant, IAsyncDisposable
+internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionParticipant, IAsyncDisposable
 {
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
@@ -329,6 +329,80 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     public async Task<bool> MarkBlobMissingAsync(Guid id, bool missing, CancellationToken cancellationToken = default)
         => await ExecuteAsync(_sql.MarkBlobMissing, [Uuid(id), Bool(missing)], cancellationToken).ConfigureAwait(false) > 0;
 
+    /// <inheritdoc/>
+    public async Task<BlockListEntry> BlockAsync(string? scope, ContentDigest digest, string blockedBy, string reason, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        ArgumentException.ThrowIfNullOrEmpty(blockedBy);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var rows = await QueryAsync(null, _sql.Takedown.Block, [Text(scope), Text(digest.ToString()), Text(blockedBy), Text(reason)], OriginalRows.ReadBlock, cancellationToken).ConfigureAwait(false);
+        return rows[0].Entry;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> UnblockAsync(string? scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        return scope is null
+            ? await ExecuteAsync(_sql.Takedown.UnblockGlobal, [Text(digest.ToString())], cancellationToken).ConfigureAwait(false) > 0
+            : await ExecuteAsync(_sql.Takedown.UnblockScoped, [Text(digest.ToString()), Text(scope)], cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc/>
+    public async Task<BlockListEntry?> FindBlockAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireDigest(digest);
+        var rows = await QueryAsync(null, _sql.Takedown.FindBlock, [Text(digest.ToString()), Text(scope)], OriginalRows.ReadBlock, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0].Entry;
+    }
+
+    /// <inheritdoc/>
+    public async Task<Page<BlockListEntry>> ListBlocksAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        long? after = ListCursor.Decode(cursor) is { } key
+            ? long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException("The cursor was not returned by this store.", nameof(cursor))
+            : null;
+        var size = Math.Min(pageSize, MaxPageSize);
+        var afterParameter = new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
+        var rows = await QueryAsync(null, _sql.Takedown.ListBlocks, [Text(scope), afterParameter, Int32(size + 1)], OriginalRows.ReadBlock, cancellationToken).ConfigureAwait(false);
+        var page = ListCursor.ToPage(rows, size, row => row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new Page<BlockListEntry>(page.Items.Select(row => row.Entry).ToList(), page.NextCursor);
+    }
+
+    /// <inheritdoc/>
+    public async Task<Original?> ClaimForPurgeAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var rows = await ChangesAsync(null, _sql.Takedown.ClaimForPurge, [Uuid(id)], cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0].Original;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Original>> ClaimForPurgeAsync(string? scope, ContentDigest digest, Guid? after, int batchSize, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var afterParameter = new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid };
+        var claimed = await QueryAsync(null, _sql.Takedown.ClaimDigestForPurge, [Text(digest.ToString()), Text(scope), afterParameter, Int32(batchSize)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+
+        // RETURNING has no order; the caller pages on the last identifier. uuid order is the order of
+        // the lowercase text.
+        claimed.Sort((x, y) => string.CompareOrdinal(x.Id.ToString("D"), y.Id.ToString("D")));
+        return claimed;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<HolderReference>> ReleaseClaimedAsync(Guid id, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return await QueryAsync(null, _sql.Takedown.ReleaseClaimed, [Uuid(id), Int32(batchSize)], OriginalRows.ReadHolder, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs the health check's query: one cheap round trip on the store's data source.</summary>
     internal async Task PingAsync(CancellationToken cancellationToken)
     {
@@ -383,6 +457,12 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
         var added = false;
         foreach (var row in rows)
         {
+            if (row.Kind == OriginalRows.BlockedKind)
+            {
+                // The function wrote nothing: it refused before the first write.
+                throw new BlockedContentException(ContentDigest.Parse(row.RefusedDigest!), row.RefusedScope!);
+            }
+
             if (row.Kind == 1)
             {
                 target = row.Original;

@@ -29,7 +29,7 @@ internal sealed class PostgresSql
             VALUES ($1, $2, $3, $4, $5, $6, 'pending', clock_timestamp())
             """;
         DeletePending = $"DELETE FROM {o} WHERE id = $1 AND state = 'pending'";
-        DeleteClaimed = $"DELETE FROM {o} WHERE id = $1 AND state = 'deleting'";
+        DeleteClaimed = $"DELETE FROM {o} WHERE id = $1 AND state = 'deleting' AND reference_count = 0";
         ClaimPending = $"UPDATE {o} AS o SET state = 'deleting' WHERE o.id = $1 AND o.state = 'pending' RETURNING {Columns}";
 
         TryAttach = $"SELECT * FROM {s}.try_attach($1, $2, $3, $4)";
@@ -80,6 +80,8 @@ internal sealed class PostgresSql
         ListHoldersFirst = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 ORDER BY r.holder LIMIT $2";
         ListHoldersAfter = $"SELECT r.scope, r.holder, r.original_id, r.created_at FROM {r} AS r WHERE r.original_id = $1 AND r.holder > $3 ORDER BY r.holder LIMIT $2";
 
+        Takedown = new PostgresTakedownSql(s, o, r, Columns);
+
         // The figures are sums over the counter slots the trigger of Install.v4.sql keeps (at most 16 rows
         // a scope), never a scan of the originals; the last column says whether the upgrade's backfill is done.
         const string statistics = """
@@ -101,6 +103,10 @@ internal sealed class PostgresSql
     public string Schema { get; }
 
     public string VersionTable { get; }
+
+    /// <summary>The block list and purge statements (Install.v7.sql).</summary>
+    public PostgresTakedownSql Takedown { get; }
+
     public string SelectById { get; }
     public string SelectLiveByDigest { get; }
     public string SelectByHolder { get; }

@@ -12,7 +12,7 @@ namespace ImageDedup.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> so that writers queue on the database lock (busy timeout) instead of
 /// failing when a read transaction would have to be upgraded.
 /// </summary>
-internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionParticipant
+internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionParticipant
 {
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
@@ -21,6 +21,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     private readonly SqliteStatements _sql;
     private readonly SqliteSchemaMigrator _migrator;
     private readonly SqliteReferenceWriter _writer;
+    private readonly SqliteTakedownWriter _takedown;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
     private readonly SqliteCounterBackfill _counterBackfill;
@@ -42,6 +43,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
         _sql = new SqliteStatements(options.TablePrefix);
         _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
         _writer = new SqliteReferenceWriter(_sql, _logger);
+        _takedown = new SqliteTakedownWriter(_sql.Takedown);
         _autoMigrate = options.AutoMigrate;
         _counterBackfill = new SqliteCounterBackfill(_connections, options.TablePrefix, _logger);
         _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
@@ -271,6 +273,81 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
             null,
             async (c, t, ct) => await SqliteCommands.NonQueryAsync(c, t, _sql.MarkBlobMissing, ct, ("@id", OriginalRow.Key(id)), ("@missing", missing ? 1 : 0)).ConfigureAwait(false) > 0,
             cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<BlockListEntry> BlockAsync(string? scope, ContentDigest digest, string blockedBy, string reason, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        ArgumentException.ThrowIfNullOrEmpty(blockedBy);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+
+        // A write transaction like every promotion's: SQLite's one writer orders the two.
+        return WriteAsync(null, (c, t, ct) => _takedown.BlockAsync(c, t, scope, digest, blockedBy, reason, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> UnblockAsync(string? scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        return WriteAsync(null, (c, t, ct) => _takedown.UnblockAsync(c, t, scope, digest, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<BlockListEntry?> FindBlockAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireDigest(digest);
+        return ReadAsync(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Takedown.FindBlock, r => SqliteTakedownWriter.ReadEntry(r, 0), ct, ("@scope", scope), ("@digest", digest.ToString())).ConfigureAwait(false);
+                return rows.Count == 0 ? null : rows[0];
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Page<BlockListEntry>> ListBlocksAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        long? after = ListCursor.Decode(cursor) is { } key
+            ? long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException("The cursor was not returned by this store.", nameof(cursor))
+            : null;
+        var size = Math.Min(pageSize, MaxPageSize);
+        return ReadAsync(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.QueryAsync(
+                    c, null, _sql.Takedown.ListBlocks, r => (Id: r.GetInt64(0), Entry: SqliteTakedownWriter.ReadEntry(r, 1)), ct,
+                    ("@scope", scope), ("@after", after), ("@limit", size + 1)).ConfigureAwait(false);
+                var page = ListCursor.ToPage(rows, size, row => SqliteTakedownWriter.Key(row.Id));
+                return new Page<BlockListEntry>(page.Items.Select(row => row.Entry).ToList(), page.NextCursor);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Original?> ClaimForPurgeAsync(Guid id, CancellationToken cancellationToken = default)
+        => WriteAsync(null, (c, t, ct) => _takedown.ClaimAsync(c, t, id, ct), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Original>> ClaimForPurgeAsync(string? scope, ContentDigest digest, Guid? after, int batchSize, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScopeOrNull(scope);
+        StoreArguments.RequireDigest(digest);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return WriteAsync(null, (c, t, ct) => _takedown.ClaimAsync(c, t, scope, digest, after, batchSize, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HolderReference>> ReleaseClaimedAsync(Guid id, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return WriteAsync(null, (c, t, ct) => _takedown.ReleaseClaimedAsync(c, t, id, batchSize, ct), cancellationToken);
+    }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

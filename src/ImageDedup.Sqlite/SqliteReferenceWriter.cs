@@ -21,6 +21,7 @@ internal sealed class SqliteReferenceWriter
 
     public async Task<ReferenceChange?> TryAttachAsync(SqliteConnection c, SqliteTransaction t, string scope, ContentDigest digest, string? holder, bool claim, CancellationToken ct)
     {
+        await RefuseBlockedAsync(c, t, scope, digest, ct).ConfigureAwait(false);
         var live = await SqliteCommands.OriginalAsync(c, t, _sql.SelectLiveByDigest, ct, ("@scope", scope), ("@digest", digest.ToString())).ConfigureAwait(false);
         if (live is null)
         {
@@ -64,6 +65,10 @@ internal sealed class SqliteReferenceWriter
             throw new InvalidOperationException($"The original '{pendingId}' is {(pending is null ? "missing" : pending.State.ToString())}, not pending.");
         }
 
+        // Inside the write transaction, so a block committed before it is seen and one after it waits:
+        // once blocked, the digest never becomes live again. The pending row stays for its ingest to abandon.
+        await RefuseBlockedAsync(c, t, pending.Scope, pending.Digest, ct).ConfigureAwait(false);
+
         var winner = await SqliteCommands.OriginalAsync(c, t, _sql.SelectLiveByDigest, ct, ("@scope", pending.Scope), ("@digest", pending.Digest.ToString())).ConfigureAwait(false);
         Original target;
         if (winner is not null)
@@ -96,6 +101,7 @@ internal sealed class SqliteReferenceWriter
     {
         var target = await SqliteCommands.OriginalAsync(c, t, _sql.SelectLiveById, ct, ("@id", OriginalRow.Key(originalId)), ("@scope", scope)).ConfigureAwait(false)
             ?? throw new OriginalNotFoundException(originalId, scope);
+        await RefuseBlockedAsync(c, t, scope, target.Digest, ct).ConfigureAwait(false);
         return await AttachAsync(c, t, target, holder, claim, ct).ConfigureAwait(false);
     }
 
@@ -159,6 +165,20 @@ internal sealed class SqliteReferenceWriter
         }
 
         return claimed;
+    }
+
+    /// <summary>Throws <see cref="BlockedContentException"/> when the digest is on the block list of the scope or of every scope.</summary>
+    private async Task RefuseBlockedAsync(SqliteConnection c, SqliteTransaction t, string scope, ContentDigest digest, CancellationToken ct)
+    {
+        if (Convert.ToInt64(await SqliteCommands.ScalarAsync(c, t, _sql.Takedown.IsBlocked, ct, ("@scope", scope), ("@digest", digest.ToString())).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) != 0)
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("Refused {Digest} in scope '{Scope}': it is blocked.", digest.ToString(), scope);
+            }
+
+            throw new BlockedContentException(digest, scope);
+        }
     }
 
     public static async Task<bool> DeleteRowAsync(SqliteConnection c, SqliteTransaction t, string sql, Guid id, CancellationToken ct)

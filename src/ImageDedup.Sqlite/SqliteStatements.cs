@@ -17,6 +17,7 @@ internal sealed class SqliteStatements
         References = Quote(prefix + "references");
         SchemaVersion = Quote(prefix + "schema_version");
         Catalogue = Quote(prefix + "catalogue");
+        Takedown = new SqliteTakedownStatements(Originals, References, Quote(prefix + "blocked_digests"));
         var o = Originals;
         var r = References;
 
@@ -36,7 +37,7 @@ internal sealed class SqliteStatements
         MakeLive = $"UPDATE {o} SET state = 1, updated_at = {Now}, orphaned_at = CASE WHEN reference_count = 0 THEN {Now} ELSE orphaned_at END WHERE id = @id AND state = 0;";
         DeletePending = $"DELETE FROM {o} WHERE id = @id AND state = 0;";
         ClaimPending = $"UPDATE {o} SET state = 2, updated_at = {Now} WHERE id = @id AND state = 0 RETURNING {Cols};";
-        DeleteClaimed = $"DELETE FROM {o} WHERE id = @id AND state = 2;";
+        DeleteClaimed = $"DELETE FROM {o} WHERE id = @id AND state = 2 AND reference_count = 0;";
         RefreshOrphan = $"UPDATE {o} SET orphaned_at = {Now}, updated_at = {Now} WHERE id = @id AND state = 1 AND reference_count = 0;";
 
         Increment = $"UPDATE {o} SET reference_count = reference_count + 1, orphaned_at = NULL, updated_at = {Now} WHERE id = @id AND state = 1 RETURNING {Cols};";
@@ -110,6 +111,9 @@ internal sealed class SqliteStatements
     public string References { get; }
     public string SchemaVersion { get; }
     public string Catalogue { get; }
+
+    /// <summary>The block list and purge statements.</summary>
+    public SqliteTakedownStatements Takedown { get; }
 
     public string CreateSchemaVersion { get; }
     public string SelectSchemaVersion { get; }

@@ -53,6 +53,13 @@ public sealed class ImageDedupOptions
     /// <summary>References removed per batch of a prefix release. Default 500.</summary>
     public int PrefixReleaseBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// References a purge releases per batch (one transaction each, reported to
+    /// <see cref="PurgeRequest.OnHoldersReleased"/> as it commits); reconcile finishes an interrupted
+    /// purge in batches of the same size. Default 500.
+    /// </summary>
+    public int PurgeBatchSize { get; set; } = 500;
+
     /// <summary>Where non-seekable uploads larger than one chunk are spooled while hashing. Default: the system temp directory.</summary>
     public string? SpoolDirectory { get; set; }
 

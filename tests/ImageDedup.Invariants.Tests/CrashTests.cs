@@ -21,6 +21,8 @@ public abstract class CrashTests : IAsyncLifetime
 
     public static TheoryData<string> ReleasePoints => ["after-deleting-claim", "after-blob-delete", "before-row-delete"];
 
+    public static TheoryData<string> PurgePoints => ["purge-after-claim", "purge-after-blob-delete", "purge-after-release-batch", "before-row-delete"];
+
     protected abstract Task<TestPair> CreatePairAsync();
 
     public async Task InitializeAsync()
@@ -74,6 +76,32 @@ public abstract class CrashTests : IAsyncLifetime
         Assert.Equal([bystander.Id], live.Select(o => o.Id));
         Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim"));
         Assert.Single(await Invariants.AllBlobKeysAsync(blobs));
+    }
+
+    [Theory]
+    [MemberData(nameof(PurgePoints))]
+    public async Task Crash_during_a_purge_is_finished_by_the_regular_reconcile_and_the_block_holds(string point)
+    {
+        var bystander = await SetUpBystanderAsync();
+
+        await CrashAsync(point, "purge");
+        await ReconcileInFreshProcessAsync();
+
+        await using var provider = ProviderPair.Build(_pair.Settings);
+        var (engine, references, blobs) = Resolve(provider);
+        var live = await Invariants.AssertWholeAsync(references, blobs);
+        Assert.Equal([bystander.Id], live.Select(o => o.Id));
+        foreach (var holder in new[] { "victim" }.Concat(Enumerable.Range(1, 5).Select(i => $"victim/{i}")))
+        {
+            Assert.Null(await references.FindByHolderAsync(string.Empty, holder));
+        }
+
+        Assert.Single(await Invariants.AllBlobKeysAsync(blobs));
+
+        // The block was made before the claim: the same upload is refused and stores nothing.
+        var content = await File.ReadAllBytesAsync(_contentFile);
+        await Assert.ThrowsAsync<BlockedContentException>(() => engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = "victim" }));
+        Assert.Equal([bystander.Id], (await Invariants.AssertWholeAsync(references, blobs)).Select(o => o.Id));
     }
 
     private async Task<Original> SetUpBystanderAsync()

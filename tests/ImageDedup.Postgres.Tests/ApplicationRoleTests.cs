@@ -64,6 +64,11 @@ public sealed class ApplicationRoleTests(PostgresDatabase database) : IClassFixt
         await scope.ReleaseAsync("a/1");
         await scope.ReleasePrefixAsync("a");
         var orphan = await scope.IngestAsync(new MemoryStream(TestImages.UniquePng()));
+        var takenDown = await scope.IngestAsync(new MemoryStream(TestImages.UniquePng()), new IngestRequest { Holder = "b/1" });
+        var purged = await scope.PurgeAsync(takenDown.Original.Id, new PurgeRequest { RequestedBy = "ops", Reason = "notice", Block = true });
+        var blocked = await dedup.BlockEverywhereAsync(orphan.Original.Digest, new BlockRequest { RequestedBy = "ops", Reason = "list" });
+        var listed = await dedup.ListBlockedAsync();
+        var unblocked = await dedup.UnblockEverywhereAsync(orphan.Original.Digest, new BlockRequest { RequestedBy = "ops", Reason = "appeal" });
         var collected = await dedup.CollectGarbageAsync();
         var reconciled = await dedup.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
         var audited = await dedup.AuditAsync(new AuditOptions { GracePeriod = TimeSpan.Zero });
@@ -71,6 +76,10 @@ public sealed class ApplicationRoleTests(PostgresDatabase database) : IClassFixt
         var statistics = await dedup.GetStatisticsAsync();
 
         Assert.True(stored.StoredNewBytes);
+        Assert.Equal([takenDown.Original.Id], purged.OriginalsPurged);
+        Assert.Equal(2, listed.Items.Count);
+        Assert.Null(blocked.Scope);
+        Assert.True(unblocked);
         Assert.Null(await scope.GetAsync(stored.Original.Id));
         Assert.Null(await scope.GetAsync(orphan.Original.Id));
         Assert.Equal(1, collected.OriginalsDeleted);

@@ -13,7 +13,9 @@ internal sealed class ClaimLog
 
     public IReferenceStore Wrap(IReferenceStore inner)
     {
-        var proxy = DispatchProxy.Create<IReferenceStore, Recorder>();
+        // A store that can take content down must stay one: reconcile releases the holders of an
+        // interrupted purge through that capability.
+        var proxy = inner is ITakedownStore ? DispatchProxy.Create<ITakedownStore, Recorder>() : DispatchProxy.Create<IReferenceStore, Recorder>();
         ((Recorder)(object)proxy).Attach(inner, this);
         return proxy;
     }

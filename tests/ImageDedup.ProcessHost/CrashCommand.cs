@@ -4,11 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageDedup.ProcessHost;
 
 /// <summary>
-/// <c>crash &lt;fault point&gt; &lt;ingest|release&gt; &lt;content file&gt; &lt;holder&gt;</c>: runs one
+/// <c>crash &lt;fault point&gt; &lt;ingest|release|purge&gt; &lt;content file&gt; &lt;holder&gt;</c>: runs one
 /// operation on the pair named by the environment with the fault point armed, so the process
 /// SIGKILLs itself there. <c>release</c> first ingests the content for the holder (unarmed), then
-/// arms the point and releases it, driving the deletion protocol. Prints "survived" if the point
-/// was never reached.
+/// arms the point and releases it, driving the deletion protocol. <c>purge</c> first ingests the
+/// content for the holder and five more (<c>holder/1</c> … <c>holder/5</c>), then arms the point and
+/// purges the original with block, two holders a batch. Prints "survived" if the point was never reached.
 /// </summary>
 internal static class CrashCommand
 {
@@ -18,7 +19,7 @@ internal static class CrashCommand
     {
         if (args.Length != 4)
         {
-            await Console.Error.WriteLineAsync($"usage: {Name} <fault point> <ingest|release> <content file> <holder>");
+            await Console.Error.WriteLineAsync($"usage: {Name} <fault point> <ingest|release|purge> <content file> <holder>");
             return 2;
         }
 
@@ -29,7 +30,7 @@ internal static class CrashCommand
             return 2;
         }
 
-        await using var provider = ProviderPair.Build(ProviderPair.FromEnvironment());
+        await using var provider = ProviderPair.Build(ProviderPair.FromEnvironment(), o => o.PurgeBatchSize = 2);
         var engine = provider.GetRequiredService<IImageDedup>();
         var content = await File.ReadAllBytesAsync(contentFile);
         switch (scenario)
@@ -42,6 +43,16 @@ internal static class CrashCommand
                 await engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
                 FaultPoints.Armed = point;
                 await engine.DefaultScope.ReleaseAsync(holder);
+                break;
+            case "purge":
+                var stored = await engine.DefaultScope.IngestAsync(new MemoryStream(content), new IngestRequest { Holder = holder });
+                for (var i = 1; i <= 5; i++)
+                {
+                    await engine.DefaultScope.AddReferenceAsync(stored.Original.Id, $"{holder}/{i}");
+                }
+
+                FaultPoints.Armed = point;
+                await engine.DefaultScope.PurgeAsync(stored.Original.Id, new PurgeRequest { RequestedBy = "crash test", Reason = "takedown", Block = true });
                 break;
             default:
                 await Console.Error.WriteLineAsync($"unknown scenario '{scenario}'");

@@ -79,7 +79,7 @@ public sealed class SqliteReferenceStoreTests : IDisposable
         var store = _database.CreateStore(prefix: "Tenant_42_");
         await store.MigrateAsync();
 
-        Assert.Equal(6L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'Tenant\\_42\\_%' ESCAPE '\\';"));
+        Assert.Equal(7L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'Tenant\\_42\\_%' ESCAPE '\\';"));
         Assert.Equal(0L, await _database.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'imagededup%';"));
     }
 

@@ -20,7 +20,7 @@ public partial class ConformanceGuardTests
             // holds it to the contracts), so a provider that wrongly references the engine is
             // still held to its suites rather than silently skipped.
             var source = ReadSources(Path.GetDirectoryName(project)!);
-            if (Implements(source, "IReferenceStore") || Implements(source, "IBlobStore"))
+            if (Implements(source, "IReferenceStore") || Implements(source, "ITakedownStore") || Implements(source, "IBlobStore"))
             {
                 data.Add(name);
             }
@@ -53,7 +53,7 @@ public partial class ConformanceGuardTests
         // The engine suite runs per pair of providers, in tests/ImageDedup.Matrix.Tests (whose own
         // guard keeps that matrix whole); here only the suites of one store and its registration.
         var required = new List<string> { "RegistrationConformanceTests" };
-        if (Implements(source, "IReferenceStore"))
+        if (Implements(source, "IReferenceStore") || Implements(source, "ITakedownStore"))
         {
             required.Add("ReferenceStoreConformanceTests");
         }
@@ -72,6 +72,11 @@ public partial class ConformanceGuardTests
         if (Implements(source, "IHostTransactionParticipant"))
         {
             required.Add("HostTransactionConformanceTests");
+        }
+
+        if (Implements(source, "ITakedownStore"))
+        {
+            required.Add("TakedownConformanceTests");
         }
 
         if (Regex.IsMatch(source, @"public static IImageDedupBuilder Add\w+HealthCheck\("))

@@ -12,7 +12,9 @@ namespace ImageDedup.Storage;
 /// ever added to <see cref="OriginalState.Live"/> rows. The statement that sees an original's count
 /// reach zero either records when it was orphaned or, when the caller asks for it, claims the
 /// deletion by moving the row to <see cref="OriginalState.Deleting"/>; only the claimer then
-/// deletes the blob and the row. At most one live row exists per (scope, digest).
+/// deletes the blob and the row. At most one live row exists per (scope, digest). A store that can
+/// take content down (<see cref="ITakedownStore"/>, a capability) also claims live rows that still
+/// have references (a purge) and refuses blocked digests in its attach and promotion statements.
 /// <para>
 /// Host transactions (a capability: stores that offer it implement <see cref="IHostTransactionParticipant"/>;
 /// the others throw <see cref="NotSupportedException"/> for any transaction): methods that take a
@@ -40,7 +42,7 @@ public interface IReferenceStore
     /// <summary>Returns the live original of this digest in the scope, or null.</summary>
     Task<Original?> FindLiveAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default);
 
-    /// <summary>Returns the original the holder points at, or null.</summary>
+    /// <summary>Returns the original the holder points at, or null. It is live, unless a purge has claimed it (<see cref="ITakedownStore"/>).</summary>
     Task<Original?> FindByHolderAsync(string scope, string holder, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -120,7 +122,10 @@ public interface IReferenceStore
     /// <param name="cancellationToken">Cancels the call.</param>
     Task<IReadOnlyList<Original>> ClaimOrphansAsync(string? scope, TimeSpan gracePeriod, int batchSize, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a row in <see cref="OriginalState.Deleting"/> once its blob is gone. False when it is not there.</summary>
+    /// <summary>
+    /// Deletes a row in <see cref="OriginalState.Deleting"/> once its blob is gone. False when it is not
+    /// there, or still has references (a purge releases them first: <see cref="ITakedownStore.ReleaseClaimedAsync"/>).
+    /// </summary>
     Task<bool> DeleteClaimedAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the originals of a scope, or of every scope when <paramref name="scope"/> is null, in every state (pending and deleting included), in a stable order.</summary>

@@ -59,11 +59,11 @@ internal static class IngestCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"files seen: {summary.FilesSeen} ({Sizes.Format(summary.BytesRead)}) in {summary.Seconds:0.0} s; links followed: {summary.LinksFollowed}; reached again: {summary.ReachedAgain}"));
                 output.WriteLine($"images ingested: {summary.ImagesIngested}; unique originals: {summary.UniqueOriginals} ({summary.NewOriginals} new); duplicates: {summary.Duplicates}; unchanged: {summary.Unchanged}; references added: {summary.ReferencesAdded}");
                 output.WriteLine($"bytes stored: {Sizes.Format(summary.BytesStored)}; bytes saved: {Sizes.Format(summary.BytesSaved)}");
-                output.WriteLine($"skipped: {summary.NonImages} not image(s), {summary.TooLarge} too large; unreadable: {summary.Unreadable}");
+                output.WriteLine($"skipped: {summary.NonImages} not image(s), {summary.TooLarge} too large; unreadable: {summary.Unreadable}; blocked: {summary.Blocked}");
                 output.WriteLine($"store {catalogue.Directory}:");
                 StatisticsText.Write(output, stats);
             });
-            return summary.Unreadable > 0 ? ExitCodes.ProblemsFound : ExitCodes.Success;
+            return summary.Unreadable > 0 || summary.Blocked > 0 ? ExitCodes.ProblemsFound : ExitCodes.Success;
         });
         return command;
     }

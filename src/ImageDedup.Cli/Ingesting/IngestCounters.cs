@@ -21,12 +21,15 @@ internal sealed class IngestCounters
     private int _nonImages;
     private int _tooLarge;
     private int _unreadable;
+    private int _blocked;
 
     public int FilesDone => Volatile.Read(ref _filesDone);
 
     public long BytesDone => Interlocked.Read(ref _bytesDone);
 
     public int Unreadable => Volatile.Read(ref _unreadable);
+
+    public int Blocked => Volatile.Read(ref _blocked);
 
     public IReadOnlyList<FileProblem> Problems => [.. _problems];
 
@@ -68,6 +71,13 @@ internal sealed class IngestCounters
         Report(problem);
     }
 
+    /// <summary>A file whose bytes the store refuses (blocked): reported, and the run ends with exit 1.</summary>
+    public void Refused(FileProblem problem)
+    {
+        Interlocked.Increment(ref _blocked);
+        Report(problem);
+    }
+
     public void Done(long length)
     {
         Interlocked.Add(ref _bytesDone, length);
@@ -97,6 +107,7 @@ internal sealed class IngestCounters
         _nonImages,
         _tooLarge,
         _unreadable,
+        _blocked,
         linksFollowed,
         reachedAgain,
         Math.Round(elapsed.TotalSeconds, 3));

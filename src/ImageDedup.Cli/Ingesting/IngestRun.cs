@@ -80,6 +80,10 @@ internal static class IngestRun
         {
             counters.Skipped(new FileProblem(file.Path, ProblemKinds.TooLarge, ex.Message));
         }
+        catch (BlockedContentException ex)
+        {
+            counters.Refused(new FileProblem(file.Path, ProblemKinds.Blocked, ex.Message));
+        }
         catch (ContentIntegrityException ex)
         {
             counters.Failed(new FileProblem(file.Path, ProblemKinds.Changed, $"changed while it was read: {ex.Message}"));

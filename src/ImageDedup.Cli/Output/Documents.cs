@@ -44,7 +44,7 @@ internal sealed record StoreDocument(string Store, StatisticsDocument Statistics
 internal sealed record ListDocument(string Store, IReadOnlyList<OriginalDocument> Originals);
 
 /// <summary>A file that was skipped or could not be read, and why.</summary>
-/// <param name="Kind"><c>not-an-image</c>, <c>empty</c>, <c>too-large</c>, <c>unreadable</c>, <c>changed</c>, <c>unlistable</c>, <c>bad-name</c>.</param>
+/// <param name="Kind"><c>not-an-image</c>, <c>empty</c>, <c>too-large</c>, <c>unreadable</c>, <c>changed</c>, <c>unlistable</c>, <c>bad-name</c>, <c>blocked</c>.</param>
 internal sealed record FileProblem(string Path, string Kind, string Reason);
 
 internal sealed record IngestSummary(
@@ -61,6 +61,7 @@ internal sealed record IngestSummary(
     int NonImages,
     int TooLarge,
     int Unreadable,
+    int Blocked,
     int LinksFollowed,
     int ReachedAgain,
     double Seconds);
@@ -102,3 +103,22 @@ internal sealed record ReconcileDocument(
 internal sealed record VerifyDocument(long Checked, IReadOnlyList<Guid> Missing, IReadOnlyList<Guid> Corrupt, IReadOnlyList<Guid> Unreadable);
 
 internal sealed record ExportDocument(Guid OriginalId, string Digest, long Length, string ContentType, string Out);
+
+internal sealed record BlockDocument(string? Scope, string Digest, string Reason, string BlockedBy, DateTimeOffset BlockedAt)
+{
+    public static BlockDocument From(BlockListEntry e) => new(e.Scope, e.Digest.ToString(), e.Reason, e.BlockedBy, e.BlockedAt);
+}
+
+internal sealed record ReleasedHolderDocument(string Scope, string Holder, Guid OriginalId);
+
+internal sealed record PurgeDocument(
+    string Digest,
+    IReadOnlyList<Guid> OriginalsPurged,
+    IReadOnlyList<Guid> OriginalsUnfinished,
+    long HoldersReleased,
+    IReadOnlyList<ReleasedHolderDocument> Holders,
+    BlockDocument? Block);
+
+internal sealed record UnblockDocument(string? Scope, string Digest, bool Removed);
+
+internal sealed record BlockListDocument(string Store, IReadOnlyList<BlockDocument> Entries);

@@ -23,4 +23,7 @@ internal static class ProblemKinds
 
     /// <summary>Failed: the path is too long to be a holder key.</summary>
     public const string BadName = "bad-name";
+
+    /// <summary>Refused: the bytes are on the store's block list (<c>block list</c>); nothing was stored.</summary>
+    public const string Blocked = "blocked";
 }

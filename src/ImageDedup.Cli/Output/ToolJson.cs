@@ -16,4 +16,8 @@ namespace ImageDedup.Cli.Output;
 [JsonSerializable(typeof(ReconcileDocument))]
 [JsonSerializable(typeof(VerifyDocument))]
 [JsonSerializable(typeof(ExportDocument))]
+[JsonSerializable(typeof(PurgeDocument))]
+[JsonSerializable(typeof(BlockDocument))]
+[JsonSerializable(typeof(UnblockDocument))]
+[JsonSerializable(typeof(BlockListDocument))]
 internal sealed partial class ToolJson : JsonSerializerContext;

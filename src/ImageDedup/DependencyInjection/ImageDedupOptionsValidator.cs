@@ -46,6 +46,11 @@ internal sealed class ImageDedupOptionsValidator(IServiceProviderIsService servi
             failures.Add($"{nameof(options.PrefixReleaseBatchSize)} must be between 1 and 10000.");
         }
 
+        if (options.PurgeBatchSize is < 1 or > 10_000)
+        {
+            failures.Add($"{nameof(options.PurgeBatchSize)} must be between 1 and 10000.");
+        }
+
         if (options.SpoolDirectory is { } spool && !Directory.Exists(spool))
         {
             failures.Add($"{nameof(options.SpoolDirectory)} '{spool}' does not exist.");

@@ -61,5 +61,20 @@ internal sealed class EngineScope(ImageDedupEngine engine, string name) : IImage
     public Task<OriginalStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
         => engine.GetStatisticsAsync(Name, cancellationToken);
 
+    public Task<PurgeResult> PurgeAsync(Guid originalId, PurgeRequest request, CancellationToken cancellationToken = default)
+        => engine.PurgeAsync(Name, originalId, request, cancellationToken);
+
+    public Task<PurgeResult> PurgeAsync(ContentDigest digest, PurgeRequest request, CancellationToken cancellationToken = default)
+        => engine.PurgeAsync(Name, digest, request, cancellationToken);
+
+    public Task<BlockListEntry> BlockAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default)
+        => engine.BlockAsync(Name, digest, request, cancellationToken);
+
+    public Task<bool> UnblockAsync(ContentDigest digest, BlockRequest request, CancellationToken cancellationToken = default)
+        => engine.UnblockAsync(Name, digest, request, cancellationToken);
+
+    public Task<Page<BlockListEntry>> ListBlockedAsync(string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default)
+        => engine.ListBlockedAsync(Name, cursor, pageSize, cancellationToken);
+
     public override string ToString() => Name.Length == 0 ? "(default scope)" : Name;
 }

@@ -16,8 +16,13 @@ internal static class FaultPoints
     public const string AfterBlobDelete = "after-blob-delete";
     public const string BeforeRowDelete = "before-row-delete";
 
+    public const string PurgeAfterClaim = "purge-after-claim";
+    public const string PurgeAfterBlobDelete = "purge-after-blob-delete";
+    public const string PurgeAfterReleaseBatch = "purge-after-release-batch";
+
     public static readonly IReadOnlyList<string> All =
-        [AfterPendingRow, AfterBlobWrite, BeforeLiveCommit, AfterDeletingClaim, AfterBlobDelete, BeforeRowDelete];
+        [AfterPendingRow, AfterBlobWrite, BeforeLiveCommit, AfterDeletingClaim, AfterBlobDelete, BeforeRowDelete,
+         PurgeAfterClaim, PurgeAfterBlobDelete, PurgeAfterReleaseBatch];
 
     /// <summary>The point at which the process kills itself (SIGKILL: no finally blocks, no flushing), or null.</summary>
     public static string? Armed { get; set; }

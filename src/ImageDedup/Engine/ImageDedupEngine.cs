@@ -12,7 +12,7 @@ namespace ImageDedup.Engine;
 /// The facade. It owns the order of the delete protocol (docs/delete-protocol.md); the stores own atomicity.
 /// Per-scope operations take their scope explicitly and are reached through <see cref="EngineScope"/>.
 /// </summary>
-internal sealed class ImageDedupEngine : IImageDedup
+internal sealed partial class ImageDedupEngine : IImageDedup
 {
     private readonly IReferenceStore _references;
     private readonly OwnedBlobStore _blobs;
@@ -28,6 +28,9 @@ internal sealed class ImageDedupEngine : IImageDedup
     private readonly Auditor _auditor;
     private readonly Verifier _verifier;
     private readonly QuotaGate _quotas;
+    private readonly BlockGate _blocks;
+    private readonly BlockList? _blockList;
+    private readonly Purger? _purger;
     private EngineScope? _defaultScope;
 
     public ImageDedupEngine(
@@ -47,11 +50,15 @@ internal sealed class ImageDedupEngine : IImageDedup
         _options = options.Value;
         _telemetry = telemetry;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ImageDedupEngine>() ?? NullLogger.Instance;
-        _deleter = new OriginalDeleter(references, _blobs, telemetry, _logger);
+        _deleter = new OriginalDeleter(references, _blobs, telemetry, _logger, _options.PurgeBatchSize);
         _reconciler = new Reconciler(references, _blobs, _ownership, _deleter, _options, _logger);
         _auditor = new Auditor(references, _blobs, _ownership, _options, _logger);
         _verifier = new Verifier(references, _blobs, hasher, _logger);
         _quotas = new QuotaGate(references, _options, _logger);
+        var takedown = references as ITakedownStore;
+        _blocks = new BlockGate(takedown, telemetry, _logger);
+        _blockList = takedown is null ? null : new BlockList(takedown, telemetry, _logger);
+        _purger = takedown is null || _blockList is null ? null : new Purger(takedown, _blobs, _blockList, telemetry, _options, _logger);
     }
 
     public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
@@ -107,6 +114,9 @@ internal sealed class ImageDedupEngine : IImageDedup
             {
                 EngineLog.ContentTypeMismatch(_logger, declared, scanned.ContentType);
             }
+
+            // Before anything is written, attaching to existing bytes included.
+            await _blocks.CheckAsync(scope, scanned.Digest, cancellationToken).ConfigureAwait(false);
 
             var existing = await _references.TryAttachAsync(scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
@@ -372,7 +382,9 @@ internal sealed class ImageDedupEngine : IImageDedup
         using var operation = _telemetry.Start("find_by_holder");
         var original = await _references.FindByHolderAsync(scope, holder, cancellationToken).ConfigureAwait(false);
         operation.Complete();
-        return original;
+
+        // A purge claims an original before it releases its holders: for them it is gone already.
+        return original is { State: OriginalState.Live } ? original : null;
     }
 
     internal async Task<Stream> OpenReadAsync(string scope, Guid originalId, ReadOptions? options, CancellationToken cancellationToken)
@@ -528,7 +540,7 @@ internal sealed class ImageDedupEngine : IImageDedup
     }
 
     private async Task<bool> FinishDisplacedAsync(Original? displaced)
-        => displaced is { State: OriginalState.Deleting } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
+        => displaced is { State: OriginalState.Deleting, ReferenceCount: 0 } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
 
     private Task<bool> FinishDeletionAsync(Original claimed, string reason) => _deleter.FinishAsync(claimed, reason);
 

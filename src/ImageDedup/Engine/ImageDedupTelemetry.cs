@@ -22,6 +22,10 @@ internal sealed class ImageDedupTelemetry : IDisposable
         BytesStored = _meter.CreateCounter<long>("imagededup.bytes.stored", "By", "Bytes written to the blob store by ingests.");
         BytesSaved = _meter.CreateCounter<long>("imagededup.bytes.saved", "By", "Bytes not written because an ingest found an existing original.");
         Deletions = _meter.CreateCounter<long>("imagededup.deletions", "{original}", "Originals whose row and bytes were deleted, tagged with the reason.");
+        Purges = _meter.CreateCounter<long>("imagededup.purges", "{original}", "Originals taken down by a purge: holders released, bytes and row deleted.");
+        PurgedReferences = _meter.CreateCounter<long>("imagededup.purges.references", "{reference}", "References released by purges.");
+        BlockListChanges = _meter.CreateCounter<long>("imagededup.blocklist.changes", "{entry}", "Block-list entries added or removed, tagged with the action (block, unblock).");
+        Refusals = _meter.CreateCounter<long>("imagededup.refusals", "{ingest}", "Ingests refused before anything was stored, tagged with the reason (blocked).");
         Duration = _meter.CreateHistogram<double>("imagededup.operation.duration", "s", "Duration of public operations, tagged with the operation.");
     }
 
@@ -32,6 +36,14 @@ internal sealed class ImageDedupTelemetry : IDisposable
     public Counter<long> BytesSaved { get; }
 
     public Counter<long> Deletions { get; }
+
+    public Counter<long> Purges { get; }
+
+    public Counter<long> PurgedReferences { get; }
+
+    public Counter<long> BlockListChanges { get; }
+
+    public Counter<long> Refusals { get; }
 
     public Histogram<double> Duration { get; }
 

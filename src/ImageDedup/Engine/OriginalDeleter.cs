@@ -8,7 +8,7 @@ namespace ImageDedup.Engine;
 /// If either step fails the row stays <see cref="OriginalState.Deleting"/>, where no reference can
 /// reach it, and reconcile finishes the job; the caller's own operation has already committed.
 /// </summary>
-internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger)
+internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore blobs, ImageDedupTelemetry telemetry, ILogger logger, int referenceBatchSize)
 {
     /// <returns>True when this call deleted the row; false when it failed or another caller (reconcile) finished first.</returns>
     public async Task<bool> FinishAsync(Original claimed, string reason)
@@ -21,6 +21,11 @@ internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore
             // wait for reconcile.
             await blobs.DeleteAsync(claimed.StorageKey, CancellationToken.None).ConfigureAwait(false);
             FaultPoints.Hit(FaultPoints.AfterBlobDelete);
+            if (claimed.ReferenceCount > 0)
+            {
+                await ReleaseInterruptedPurgeAsync(claimed).ConfigureAwait(false);
+            }
+
             FaultPoints.Hit(FaultPoints.BeforeRowDelete);
             deleted = await references.DeleteClaimedAsync(claimed.Id, CancellationToken.None).ConfigureAwait(false);
         }
@@ -40,6 +45,35 @@ internal sealed class OriginalDeleter(IReferenceStore references, OwnedBlobStore
         EngineLog.Deleted(logger, claimed.Id, reason);
         telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("reason", reason));
         return true;
+    }
+
+    /// <summary>
+    /// A claimed original with references left is a purge that was interrupted (only a purge claims
+    /// one, <see cref="ITakedownStore"/>): its holders are released here, unreported, so the row can go.
+    /// </summary>
+    private async Task ReleaseInterruptedPurgeAsync(Original claimed)
+    {
+        if (references is not ITakedownStore takedown)
+        {
+            return; // no purge could have claimed it; the row delete below refuses and reports
+        }
+
+        long released = 0;
+        while (true)
+        {
+            var batch = await takedown.ReleaseClaimedAsync(claimed.Id, referenceBatchSize, CancellationToken.None).ConfigureAwait(false);
+            released += batch.Count;
+            if (batch.Count < referenceBatchSize)
+            {
+                break;
+            }
+        }
+
+        if (released > 0)
+        {
+            telemetry.PurgedReferences.Add(released);
+            TakedownLog.InterruptedPurgeReleased(logger, released, claimed.Id);
+        }
     }
 
     /// <summary>

@@ -16,9 +16,12 @@ public class StoreFaults : DispatchProxy
     /// <summary>Calls that reached the wrapped store, by method name.</summary>
     public Dictionary<string, int> Calls { get; } = [];
 
-    /// <summary>Wraps a reference store; <paramref name="failing"/> throws after <paramref name="successesFirst"/> good calls.</summary>
+    /// <summary>
+    /// Wraps a reference store; <paramref name="failing"/> throws after <paramref name="successesFirst"/> good calls.
+    /// A store that can take content down (<see cref="ITakedownStore"/>) stays one.
+    /// </summary>
     public static IReferenceStore Wrap(IReferenceStore inner, string failing, int successesFirst = 0)
-        => Wrap<IReferenceStore>(inner, failing, successesFirst);
+        => inner is ITakedownStore takedown ? Wrap<ITakedownStore>(takedown, failing, successesFirst) : Wrap<IReferenceStore>(inner, failing, successesFirst);
 
     /// <summary>Wraps a blob store; <paramref name="failing"/> throws after <paramref name="successesFirst"/> good calls.</summary>
     public static IBlobStore Wrap(IBlobStore inner, string failing, int successesFirst = 0)
@@ -27,7 +30,7 @@ public class StoreFaults : DispatchProxy
     /// <summary>Wraps a reference store and counts calls without failing any.</summary>
     public static (IReferenceStore Store, StoreFaults Probe) Count(IReferenceStore inner)
     {
-        var store = Wrap<IReferenceStore>(inner, string.Empty, 0);
+        var store = Wrap(inner, string.Empty, 0);
         return (store, (StoreFaults)(object)store);
     }
 
