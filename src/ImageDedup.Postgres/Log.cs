@@ -44,12 +44,12 @@ internal static partial class Log
     [LoggerMessage(105, LogLevel.Warning, "Counting the existing ImageDedup originals into the statistics counters failed; the next statistics call tries again")]
     public static partial void BackfillFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(106, LogLevel.Information, "Building index {Index} of ImageDedup schema {Schema} concurrently (schema version 5 on existing rows)")]
+    [LoggerMessage(106, LogLevel.Information, "Building index {Index} of ImageDedup schema {Schema} concurrently (a schema upgrade over existing rows)")]
     public static partial void BuildingIndex(ILogger logger, string index, string schema);
 
     [LoggerMessage(107, LogLevel.Information, "Index {Old} of ImageDedup schema {Schema} replaced by {New}")]
     public static partial void IndexReplaced(ILogger logger, string old, string @new, string schema);
 
-    [LoggerMessage(108, LogLevel.Warning, "Building the version 5 indexes of ImageDedup schema {Schema} failed; the next start or MigrateAsync tries again")]
+    [LoggerMessage(108, LogLevel.Warning, "Building the upgraded indexes of ImageDedup schema {Schema} failed; the next start or MigrateAsync tries again")]
     public static partial void IndexUpgradeFailed(ILogger logger, Exception exception, string schema);
 }

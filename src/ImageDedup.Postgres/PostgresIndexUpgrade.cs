@@ -4,9 +4,10 @@ using Npgsql;
 namespace ImageDedup.Postgres;
 
 /// <summary>
-/// Finishes schema version 5 on a catalogue that had rows when it was applied (Install.v5.sql): builds
-/// the two indexes that let a reference-count change be a HOT update with <c>CREATE INDEX
-/// CONCURRENTLY</c>, then drops the ones they replace. Building an index reads every row, so it never
+/// Finishes the indexes of schema versions 5 and 7 on a catalogue that had rows when they were applied
+/// (Install.v5.sql, Install.v7.sql): builds, with <c>CREATE INDEX CONCURRENTLY</c>, the two indexes
+/// that let a reference-count change be a HOT update and the digest index of a purge everywhere, then
+/// drops the ones they replace. Building an index reads every row, so it never
 /// runs under the migration lock; writes go on meanwhile, and until it is done both sets of indexes
 /// serve the same queries. One instance does it at a time (a session advisory lock); an interrupted
 /// build leaves an invalid index, which the next run drops and builds again.
@@ -33,11 +34,12 @@ internal sealed class PostgresIndexUpgrade
         _sql = sql;
         _logger = logger;
         var o = $"{sql.Schema}.originals";
-        // The same definitions as Install.v5.sql's empty-table branch.
+        // The same definitions as the empty-table branches of Install.v5.sql and Install.v7.sql.
         _swaps =
         [
             new("originals_orphans", "originals_orphaned", $"ON {o} (orphaned_at, scope) WHERE state = 'live' AND orphaned_at IS NOT NULL"),
             new("originals_unsettled", "originals_unsettled_ids", $"ON {o} (state, id) WHERE state <> 'live'"),
+            new(null, "originals_digest", $"ON {o} (digest)"),
         ];
     }
 
@@ -105,7 +107,7 @@ internal sealed class PostgresIndexUpgrade
     {
         foreach (var swap in _swaps)
         {
-            if (await ValidityAsync(connection, swap.Old, cancellationToken).ConfigureAwait(false) is not null
+            if ((swap.Old is { } old && await ValidityAsync(connection, old, cancellationToken).ConfigureAwait(false) is not null)
                 || await ValidityAsync(connection, swap.New, cancellationToken).ConfigureAwait(false) is not true)
             {
                 return true;
@@ -130,10 +132,10 @@ internal sealed class PostgresIndexUpgrade
             await ExecuteAsync(connection, $"CREATE INDEX CONCURRENTLY {PostgresSql.QuoteIdentifier(swap.New)} {swap.Definition}", cancellationToken).ConfigureAwait(false);
         }
 
-        if (await ValidityAsync(connection, swap.Old, cancellationToken).ConfigureAwait(false) is not null)
+        if (swap.Old is { } old && await ValidityAsync(connection, old, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await ExecuteAsync(connection, $"DROP INDEX CONCURRENTLY IF EXISTS {_sql.Schema}.{PostgresSql.QuoteIdentifier(swap.Old)}", cancellationToken).ConfigureAwait(false);
-            Log.IndexReplaced(_logger, swap.Old, swap.New, _sql.SchemaName);
+            await ExecuteAsync(connection, $"DROP INDEX CONCURRENTLY IF EXISTS {_sql.Schema}.{PostgresSql.QuoteIdentifier(old)}", cancellationToken).ConfigureAwait(false);
+            Log.IndexReplaced(_logger, old, swap.New, _sql.SchemaName);
         }
     }
 
@@ -170,6 +172,6 @@ internal sealed class PostgresIndexUpgrade
         }
     }
 
-    /// <summary>An index of schema version 1 and the version 5 index that replaces it.</summary>
-    private sealed record IndexSwap(string Old, string New, string Definition);
+    /// <summary>An index to build concurrently, and the index of an older version it replaces (null: none).</summary>
+    private sealed record IndexSwap(string? Old, string New, string Definition);
 }

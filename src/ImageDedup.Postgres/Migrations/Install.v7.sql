@@ -1,7 +1,7 @@
 -- ImageDedup PostgreSQL schema, version 7: takedown — the block list, and purges of originals that
 -- still have references. {schema} is replaced by the quoted schema name before execution, as in
 -- Install.v1.sql; the library runs this script after the previous version's, in the same
--- transaction under the same lock. (Version 5 is unused; numbers are given per change.)
+-- transaction under the same lock.
 --
 -- The block list holds digests the catalogue refuses, in one scope or (scope NULL) in every scope.
 -- try_attach, attach and promote consult it and, for a blocked digest, return one row of kind 3
@@ -25,10 +25,12 @@
 -- originals_only_live_is_referenced forbade that and is replaced by one that still forbids a
 -- referenced pending row (NOT VALID: existing rows are not rescanned, every new write is checked).
 --
--- originals_digest lets a purge across every scope find an image's originals without a scan. Its
--- creation reads the table once under the migration lock; on a large catalogue create it beforehand
--- with CREATE INDEX CONCURRENTLY IF NOT EXISTS originals_digest ON <schema>.originals (digest), which
--- this script then keeps.
+-- originals_digest lets a purge across every scope find an image's originals without a scan. Building
+-- it reads every row, which must not happen under the migration lock: an empty table (a new catalogue)
+-- gets it here, a table with rows from CREATE INDEX CONCURRENTLY after the migration commits
+-- (PostgresIndexUpgrade, as for version 5's indexes). Until then a purge everywhere scans the table.
+-- Installing by hand on a table with rows, run afterwards, outside a transaction:
+--   CREATE INDEX CONCURRENTLY originals_digest ON {schema}.originals (digest);
 
 CREATE TABLE {schema}.blocked_digests (
     id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- the listing order (cursor)
@@ -43,7 +45,13 @@ CREATE TABLE {schema}.blocked_digests (
 CREATE UNIQUE INDEX blocked_digests_global ON {schema}.blocked_digests (digest) WHERE scope IS NULL;
 CREATE UNIQUE INDEX blocked_digests_scoped ON {schema}.blocked_digests (digest, scope) WHERE scope IS NOT NULL;
 
-CREATE INDEX IF NOT EXISTS originals_digest ON {schema}.originals (digest);
+DO $imagededup$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM {schema}.originals) THEN
+        CREATE INDEX IF NOT EXISTS originals_digest ON {schema}.originals (digest);
+    END IF;
+END
+$imagededup$;
 
 ALTER TABLE {schema}.originals DROP CONSTRAINT originals_only_live_is_referenced;
 ALTER TABLE {schema}.originals ADD CONSTRAINT originals_pending_is_unreferenced
