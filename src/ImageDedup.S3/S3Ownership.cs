@@ -84,11 +84,13 @@ internal sealed class S3Ownership(IAmazonS3 client, string bucket, S3BlobKeys ke
     /// Reads the marker. A server that does not write objects atomically (s3rver) may answer a read
     /// racing another claimant's PUT with a torn response — a body cut short, an ETag or checksum
     /// that does not match it; such a read is tried again after a moment, when the writes of the
-    /// claimants have landed, so the claim is decided on a settled marker.
+    /// claimants have landed, so the claim is decided on a settled marker. Tried for a span of time,
+    /// not a number of attempts: on a loaded machine one claimant's PUT outlasted six quick retries
+    /// (all six concurrent claimants failed, in CI).
     /// </summary>
     private async Task<(bool Exists, Guid? Id)> ReadAsync(CancellationToken cancellationToken)
     {
-        const int Attempts = 6;
+        var settling = System.Diagnostics.Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -102,13 +104,16 @@ internal sealed class S3Ownership(IAmazonS3 client, string bucket, S3BlobKeys ke
             {
                 return (false, null);
             }
-            catch (Exception ex) when (attempt < Attempts && IsTornRead(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (settling.Elapsed < TornReadPatience && IsTornRead(ex) && !cancellationToken.IsCancellationRequested)
             {
                 S3Log.OwnershipReadTorn(logger, Location, attempt, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(25 * attempt, 500)), cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>How long a torn marker read is tried again: far longer than any claimant's PUT of a few bytes.</summary>
+    private static readonly TimeSpan TornReadPatience = TimeSpan.FromSeconds(15);
 
     /// <summary>A response cut short or inconsistent with itself, as opposed to an answer of the server.</summary>
     private static bool IsTornRead(Exception error)
