@@ -1,5 +1,5 @@
 -- ImageDedup PostgreSQL schema, version 4: statistics counters.
--- Statistics used to scan every live original on each call. From this version a trigger keeps, in
+-- Statistics used to scan every live original on each call. From this version triggers keep, in
 -- the same transaction as every change to an originals row, the sums the figures derive from (live
 -- originals and their bytes, orphans and their bytes, references, logical bytes, pending originals
 -- and their bytes) in {schema}.scope_counters. Statistics read at most 16 rows per scope, and the
@@ -91,76 +91,69 @@ BEGIN
 END
 $imagededup$;
 
--- The row trigger: subtracts the old row's contribution and adds the new one's. A row contributes
--- only while it is counted; a live row its count, bytes, orphan-ness and references, a pending row
--- its count and bytes, a deleting row nothing (its bytes are on their way out).
-CREATE FUNCTION {schema}.count_original() RETURNS trigger LANGUAGE plpgsql AS $imagededup$
+-- The statement triggers: each statement's rows are summed per scope from its transition tables (the
+-- old rows' contributions subtracted, the new rows' added) and every scope whose figures changed gets
+-- one call of add_to_counters. A row contributes only while it is counted; a live row its count,
+-- bytes, orphan-ness and references, a pending row its count and bytes, a deleting row nothing (its
+-- bytes are on their way out). Per statement, not per row: a prefix release or a purge changes
+-- thousands of originals of one scope in one statement, and a row trigger wrote the scope's counter
+-- row once per original — a chain of thousands of versions of one row in one transaction, each
+-- update walking it (benchmarks/scale.sh: three quarters of a 1,000-holder prefix release).
+-- One row's contribution entering (sign 1) or leaving (sign -1) the figures of its scope.
+CREATE TYPE {schema}.counted_change AS (scope text, state text, reference_count bigint, length bigint, sign integer);
+
+CREATE FUNCTION {schema}.count_originals() RETURNS trigger LANGUAGE plpgsql AS $imagededup$
 DECLARE
-    d_originals bigint := 0; d_stored bigint := 0; d_orphans bigint := 0; d_orphan_bytes bigint := 0;
-    d_references bigint := 0; d_logical bigint := 0; d_pending bigint := 0; d_pending_bytes bigint := 0;
+    v_changes {schema}.counted_change[];
+    r record;
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.counted THEN
-        IF OLD.state = 'live' THEN
-            d_originals := -1;
-            d_stored := -OLD.length;
-            IF OLD.reference_count = 0 THEN
-                d_orphans := -1;
-                d_orphan_bytes := -OLD.length;
-            END IF;
-            d_references := -OLD.reference_count;
-            d_logical := -(OLD.reference_count * OLD.length);
-        ELSIF OLD.state = 'pending' THEN
-            d_pending := -1;
-            d_pending_bytes := -OLD.length;
-        END IF;
-    END IF;
-
-    IF TG_OP = 'UPDATE' AND NEW.scope IS DISTINCT FROM OLD.scope THEN -- never done by the store; kept exact anyway
-        PERFORM {schema}.add_to_counters(TG_TABLE_SCHEMA || chr(31) || OLD.scope, OLD.scope,
-            d_originals, d_stored, d_orphans, d_orphan_bytes, d_references, d_logical, d_pending, d_pending_bytes);
-        d_originals := 0; d_stored := 0; d_orphans := 0; d_orphan_bytes := 0;
-        d_references := 0; d_logical := 0; d_pending := 0; d_pending_bytes := 0;
-    END IF;
-
-    IF TG_OP <> 'DELETE' AND NEW.counted THEN
-        IF NEW.state = 'live' THEN
-            d_originals := d_originals + 1;
-            d_stored := d_stored + NEW.length;
-            IF NEW.reference_count = 0 THEN
-                d_orphans := d_orphans + 1;
-                d_orphan_bytes := d_orphan_bytes + NEW.length;
-            END IF;
-            d_references := d_references + NEW.reference_count;
-            d_logical := d_logical + NEW.reference_count * NEW.length;
-        ELSIF NEW.state = 'pending' THEN
-            d_pending := d_pending + 1;
-            d_pending_bytes := d_pending_bytes + NEW.length;
-        END IF;
-    END IF;
-
-    IF TG_OP = 'DELETE' THEN
-        PERFORM {schema}.add_to_counters(TG_TABLE_SCHEMA || chr(31) || OLD.scope, OLD.scope,
-            d_originals, d_stored, d_orphans, d_orphan_bytes, d_references, d_logical, d_pending, d_pending_bytes);
+    -- Each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        v_changes := ARRAY(SELECT ROW(n.scope, n.state, n.reference_count, n.length, 1)::{schema}.counted_change
+                           FROM new_rows AS n WHERE n.counted);
+    ELSIF TG_OP = 'DELETE' THEN
+        v_changes := ARRAY(SELECT ROW(o.scope, o.state, o.reference_count, o.length, -1)::{schema}.counted_change
+                           FROM old_rows AS o WHERE o.counted);
     ELSE
-        PERFORM {schema}.add_to_counters(TG_TABLE_SCHEMA || chr(31) || NEW.scope, NEW.scope,
-            d_originals, d_stored, d_orphans, d_orphan_bytes, d_references, d_logical, d_pending, d_pending_bytes);
+        v_changes := ARRAY(SELECT ROW(n.scope, n.state, n.reference_count, n.length, 1)::{schema}.counted_change
+                           FROM new_rows AS n WHERE n.counted
+                           UNION ALL
+                           SELECT ROW(o.scope, o.state, o.reference_count, o.length, -1)::{schema}.counted_change
+                           FROM old_rows AS o WHERE o.counted);
     END IF;
+
+    FOR r IN
+        SELECT c.scope,
+               coalesce(sum(c.sign) FILTER (WHERE c.state = 'live'), 0)::bigint AS originals,
+               coalesce(sum(c.sign * c.length) FILTER (WHERE c.state = 'live'), 0)::bigint AS stored_bytes,
+               coalesce(sum(c.sign) FILTER (WHERE c.state = 'live' AND c.reference_count = 0), 0)::bigint AS orphans,
+               coalesce(sum(c.sign * c.length) FILTER (WHERE c.state = 'live' AND c.reference_count = 0), 0)::bigint AS orphan_bytes,
+               coalesce(sum(c.sign * c.reference_count) FILTER (WHERE c.state = 'live'), 0)::bigint AS refs,
+               coalesce(sum(c.sign * c.reference_count * c.length) FILTER (WHERE c.state = 'live'), 0)::bigint AS logical_bytes,
+               coalesce(sum(c.sign) FILTER (WHERE c.state = 'pending'), 0)::bigint AS pending,
+               coalesce(sum(c.sign * c.length) FILTER (WHERE c.state = 'pending'), 0)::bigint AS pending_bytes
+        FROM unnest(v_changes) AS c
+        GROUP BY c.scope
+        ORDER BY c.scope
+    LOOP
+        PERFORM {schema}.add_to_counters(TG_TABLE_SCHEMA || chr(31) || r.scope, r.scope,
+            r.originals, r.stored_bytes, r.orphans, r.orphan_bytes, r.refs, r.logical_bytes, r.pending, r.pending_bytes);
+    END LOOP;
     RETURN NULL;
 END
 $imagededup$;
 
 CREATE TRIGGER originals_count_insert AFTER INSERT ON {schema}.originals
-    FOR EACH ROW WHEN (NEW.counted) EXECUTE FUNCTION {schema}.count_original();
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.count_originals();
 
--- Updates that change none of the figures' inputs (orphan times, blob-missing marks) skip the trigger.
 CREATE TRIGGER originals_count_update AFTER UPDATE ON {schema}.originals
-    FOR EACH ROW WHEN (OLD.counted IS DISTINCT FROM NEW.counted
-        OR (NEW.counted AND (OLD.state, OLD.reference_count, OLD.length, OLD.scope)
-                IS DISTINCT FROM (NEW.state, NEW.reference_count, NEW.length, NEW.scope)))
-    EXECUTE FUNCTION {schema}.count_original();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.count_originals();
 
 CREATE TRIGGER originals_count_delete AFTER DELETE ON {schema}.originals
-    FOR EACH ROW WHEN (OLD.counted) EXECUTE FUNCTION {schema}.count_original();
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.count_originals();
 
 -- TRUNCATE fires no row trigger: it forgets the counters with the rows.
 CREATE FUNCTION {schema}.forget_counters() RETURNS trigger LANGUAGE plpgsql AS $imagededup$
