@@ -33,7 +33,7 @@ internal static class AdminEndpoints
                 case { Original: null, Digest: { } text } when ContentDigest.TryParse(text, out var digest):
                     return await InvalidAs400Async(async () => Results.Ok(await purge.PurgeAsync(digest, request, ct)));
                 default:
-                    return SampleProblems.InvalidRequest("Name either an \"original\" (its id) or a \"digest\" (sha256:…), not both.");
+                    return SampleProblems.InvalidRequest("Name exactly one of \"original\" (an original's id) and \"digest\" (sha256: followed by 64 hex digits).");
             }
         });
 
