@@ -1,15 +1,18 @@
 // The seed's app on ImageDedup: projects own images; one upload becomes N styled image rows over one
 // original; deleting an image or a project releases the shared original; deleted rows are kept for
-// billing; `backfill` moves images stored the old way onto originals.
+// billing; `backfill` moves images stored the old way onto originals; operators purge and block
+// pictures through /admin (with Admin:Token).
 //   dotnet run                      the web app on 127.0.0.1:5080 (Port), with its page at /
 //   dotnet run -- backfill [--batch-size N] [--max-rows-per-second R]
 using System.Net;
 using Amazon.S3;
+using ImageDedup.SampleApi.Admin;
 using ImageDedup.SampleApi.Backfill;
 using ImageDedup.SampleApi.Data;
 using ImageDedup.SampleApi.Hosting;
 using ImageDedup.SampleApi.Images;
 using ImageDedup.SampleApi.Projects;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -22,6 +25,7 @@ var s3 = configuration.GetSection("S3").Get<S3Settings>() is { Bucket.Length: > 
     ? settings
     : throw new InvalidOperationException("Set S3:Bucket (env S3__Bucket), and S3:ServiceUrl for an S3-compatible server.");
 var cleanupInterval = configuration.GetValue("Cleanup:Interval", TimeSpan.FromMinutes(1));
+var adminToken = AdminToken.FromConfiguration(configuration);
 
 if (backfill)
 {
@@ -57,6 +61,14 @@ builder.Services.AddHostedService<ProjectReleaseSweeper>();
 builder.Services.AddSingleton<LegacyObjects>();
 builder.Services.AddScoped<LegacyIngest>();
 builder.Services.AddScoped<LegacyBackfill>();
+builder.Services.AddScoped<ImagePurge>();
+
+// The admin endpoints: a shared token from configuration (Admin:Token), checked before a body is read.
+builder.Services.AddSingleton(adminToken);
+builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName, null);
+builder.Services.AddAuthorization(options => options.AddPolicy(AdminTokenHandler.Policy, policy => policy
+    .AddAuthenticationSchemes(AdminTokenHandler.SchemeName)
+    .RequireAuthenticatedUser()));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailable>();
@@ -77,10 +89,17 @@ if (backfill)
 app.UseExceptionHandler();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+if (!adminToken.IsConfigured)
+{
+    app.Logger.LogWarning("Admin:Token is not set: the /admin endpoints refuse every request");
+}
 
 app.MapProjects();
 app.MapImages();
 app.MapStats();
+app.MapAdmin();
 app.MapImageDedupOriginals("/originals/{id}");
 app.MapHealthChecks("/health", HealthResponse.Options);
 

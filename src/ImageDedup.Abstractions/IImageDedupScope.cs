@@ -39,6 +39,8 @@ public interface IImageDedupScope
     /// <exception cref="ContentTooLargeException">The bytes, or the declared length, exceed <c>MaxImageBytes</c>.</exception>
     /// <exception cref="ContentIntegrityException">The stream did not hold the declared length, or changed while it was read.</exception>
     /// <exception cref="TimeoutException">Storing new bytes took longer than the engine's <c>IngestWriteTimeout</c>; nothing was stored.</exception>
+    /// <exception cref="QuotaExceededException">New bytes would take the scope past its quota; nothing was stored.</exception>
+    /// <exception cref="BlockedContentException">The bytes are on the block list of the scope or of every scope; nothing was stored.</exception>
     Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>

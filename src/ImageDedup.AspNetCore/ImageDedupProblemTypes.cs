@@ -35,4 +35,13 @@ public static class ImageDedupProblemTypes
 
     /// <summary>A multipart body is malformed, or has no part to ingest (400).</summary>
     public const string MalformedMultipart = "urn:imagededup:problem:malformed-multipart";
+
+    /// <summary>
+    /// Storing the upload would take the scope past its quota (403). Extensions: <c>measure</c>
+    /// (<c>storedBytes</c> or <c>originals</c>), <c>limit</c>, <c>usage</c> and <c>requested</c>, in that measure.
+    /// </summary>
+    public const string QuotaExceeded = "urn:imagededup:problem:quota-exceeded";
+
+    /// <summary>The upload's bytes are on the block list (451). Extension: <c>digest</c>, of the refused bytes.</summary>
+    public const string BlockedContent = "urn:imagededup:problem:blocked-content";
 }

@@ -19,9 +19,10 @@ public static class ImageUploads
     /// limit to the engine's <see cref="IImageDedup.MaxImageBytes"/> plus
     /// <see cref="ImageUploadOptions.MaxEnvelopeBytes"/> (Kestrel's default of 30,000,000 bytes
     /// would otherwise refuse large images, in its own words), so every refusal is this package's:
-    /// too large 413, not an image 415, empty, truncated or malformed 400, each as ProblemDetails
-    /// with an <see cref="ImageDedupProblemTypes"/> type. Works whether or not the body was buffered
-    /// with <c>EnableBuffering()</c>. Call it before anything reads the body.
+    /// too large 413, not an image 415, empty, truncated or malformed 400, past the scope's quota
+    /// 403, blocked content 451, each as ProblemDetails with an <see cref="ImageDedupProblemTypes"/>
+    /// type. Works whether or not the body was buffered with <c>EnableBuffering()</c>. Call it before
+    /// anything reads the body.
     /// </summary>
     /// <param name="context">The upload request. A body of type <c>multipart/*</c> is read part by part; any other is the image.</param>
     /// <param name="scope">The scope to store the image in.</param>
@@ -60,10 +61,10 @@ public static class ImageUploads
             Log.UploadAborted(logger);
             return UploadOutcome.Aborted();
         }
-        catch (Exception ex) when (Refusal(ex, maxImageBytes) is { } refusal)
+        catch (Exception ex) when (UploadRefusal.For(ex, maxImageBytes) is { } refusal)
         {
             Log.UploadRefused(logger, refusal.Status, ex.Message);
-            return UploadOutcome.Refused(Problems.Create(refusal.Status, refusal.Type, refusal.Title, ex.Message));
+            return UploadOutcome.Refused(refusal.ToResult());
         }
     }
 
@@ -145,16 +146,4 @@ public static class ImageUploads
 
         return type.AsSpan().ContainsAnyExceptInRange((char)0x21, (char)0x7E) ? null : type;
     }
-
-    private static (int Status, string Type, string Title)? Refusal(Exception exception, long maxImageBytes) => exception switch
-    {
-        ContentTooLargeException => (StatusCodes.Status413PayloadTooLarge, ImageDedupProblemTypes.ContentTooLarge, $"The image is larger than {maxImageBytes} bytes."),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, ImageDedupProblemTypes.ContentTooLarge, $"The image is larger than {maxImageBytes} bytes."),
-        NotAnImageException => (StatusCodes.Status415UnsupportedMediaType, ImageDedupProblemTypes.NotAnImage, "The upload is not a supported image."),
-        EmptyContentException => (StatusCodes.Status400BadRequest, ImageDedupProblemTypes.EmptyContent, "The upload is empty."),
-        ImageTruncatedException => (StatusCodes.Status400BadRequest, ImageDedupProblemTypes.TruncatedImage, "The image is cut short."),
-        ContentIntegrityException or BadHttpRequestException => (StatusCodes.Status400BadRequest, ImageDedupProblemTypes.IncompleteUpload, "The upload did not hold the bytes it declared."),
-        InvalidDataException => (StatusCodes.Status400BadRequest, ImageDedupProblemTypes.MalformedMultipart, "The multipart body is malformed or has no image part."),
-        _ => null,
-    };
 }

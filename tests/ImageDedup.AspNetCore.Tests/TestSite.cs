@@ -22,6 +22,7 @@ public sealed class TestSite : IAsyncDisposable
 
     private readonly WebApplication _app;
     private int _inFlight;
+    private int _connections;
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TestSite(WebApplication app, Backend backend)
@@ -30,7 +31,7 @@ public sealed class TestSite : IAsyncDisposable
         Backend = backend;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(3) };
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = ConnectAsync }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(3) };
         Dedup = app.Services.GetRequiredService<IImageDedup>();
         Blobs = app.Services.GetRequiredService<IBlobStore>();
         _idle.SetResult();
@@ -46,10 +47,16 @@ public sealed class TestSite : IAsyncDisposable
 
     public Backend Backend { get; }
 
+    /// <summary>How many connections <see cref="Client"/> has opened: one that stays the same across requests shows the server kept the connection.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     /// <summary>Exceptions that escaped a handler: a 500 the package did not mean to send.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<Exception> Errors { get; } = new();
 
-    public static async Task<TestSite> StartAsync(Backend backend, Action<ImageDedupOptions>? engine = null)
+    /// <param name="backend">The stores.</param>
+    /// <param name="engine">Engine options beyond the backend's.</param>
+    /// <param name="routes">Endpoints of a test's own, mapped after the site's.</param>
+    public static async Task<TestSite> StartAsync(Backend backend, Action<ImageDedupOptions>? engine = null, Action<WebApplication>? routes = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -125,6 +132,7 @@ public sealed class TestSite : IAsyncDisposable
 
             await Results.Text(photo.ToString()).ExecuteAsync(context);
         });
+        routes?.Invoke(app);
         await app.StartAsync();
         site = new TestSite(app, backend);
         return site;
@@ -154,6 +162,22 @@ public sealed class TestSite : IAsyncDisposable
 
     private static IImageDedupScope Tenant(HttpContext context)
         => context.RequestServices.GetRequiredService<IImageDedup>().Scope(context.Request.Headers[TenantHeader].ToString());
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _connections);
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     private void Enter()
     {

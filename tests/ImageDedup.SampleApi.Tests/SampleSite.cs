@@ -22,6 +22,9 @@ public sealed partial class SampleSite(string connectionString, S3TestServer s3,
     /// <summary>Where the app keeps its originals in the bucket.</summary>
     public string KeyPrefix => keyPrefix;
 
+    /// <summary>The deployment's <c>Admin:Token</c>, a fresh random one per site.</summary>
+    public string AdminToken { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Where these tests put objects stored the old way (one per image row).</summary>
     public string LegacyPrefix => keyPrefix.TrimEnd('/') + "-legacy/";
 
@@ -52,6 +55,7 @@ public sealed partial class SampleSite(string connectionString, S3TestServer s3,
             ["Cleanup__Jitter"] = "0",
             ["Cleanup__ReconcileInterval"] = "00:00:02",
             ["Logging__LogLevel__ImageDedup.SampleApi"] = "Information",
+            ["Admin__Token"] = AdminToken,
         };
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {

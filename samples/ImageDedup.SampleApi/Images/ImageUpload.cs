@@ -14,8 +14,9 @@ namespace ImageDedup.SampleApi.Images;
 internal sealed partial class ImageUpload(AppDb db, IImageDedup dedup, ILogger<ImageUpload> logger)
 {
     /// <summary>
-    /// How often an upload is ingested again when garbage collection took its still-unreferenced
-    /// original between the ingest and the reference (possible only past <c>OrphanGracePeriod</c>).
+    /// How often an upload is ingested again when its original could not be referenced: garbage
+    /// collection took it while still unreferenced (possible only past <c>OrphanGracePeriod</c>), or
+    /// an operator purged or blocked it between the ingest and the reference.
     /// </summary>
     private const int Attempts = 3;
 
@@ -62,9 +63,11 @@ internal sealed partial class ImageUpload(AppDb db, IImageDedup dedup, ILogger<I
                     await images.AddReferenceAsync(original.Id, Holders.Image(projectId, row.Id), transaction.GetDbTransaction(), cancellationToken);
                 }
             }
-            catch (OriginalNotFoundException) when (attempt < Attempts)
+            catch (Exception ex) when (ex is OriginalNotFoundException or BlockedContentException && attempt < Attempts)
             {
-                LogIngestAgain(logger, original.Id, attempt);
+                // Collected, purged or blocked between the ingest and the reference. Ingested
+                // again, the bytes are stored anew, or refused in the package's words (451).
+                LogIngestAgain(logger, original.Id, attempt, ex.GetType().Name);
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
                 http.Request.Body.Position = 0;
@@ -95,8 +98,8 @@ internal sealed partial class ImageUpload(AppDb db, IImageDedup dedup, ILogger<I
     [LoggerMessage(1, LogLevel.Information, "Project {ProjectId}: {Count} image(s) of original {OriginalId} (new bytes stored: {StoredNewBytes})")]
     private static partial void LogUploaded(ILogger logger, long projectId, int count, Guid originalId, bool storedNewBytes);
 
-    [LoggerMessage(2, LogLevel.Warning, "Original {OriginalId} was collected before its reference was added (attempt {Attempt}); ingesting the upload again")]
-    private static partial void LogIngestAgain(ILogger logger, Guid originalId, int attempt);
+    [LoggerMessage(2, LogLevel.Warning, "Original {OriginalId} could not be referenced ({Reason}, attempt {Attempt}); ingesting the upload again")]
+    private static partial void LogIngestAgain(ILogger logger, Guid originalId, int attempt, string reason);
 }
 
 internal sealed record UploadResponse(Guid OriginalId, string Digest, long Length, string ContentType, bool StoredNewBytes, IReadOnlyList<ImageResponse> Images);
