@@ -232,6 +232,11 @@ public sealed record HostStreamCase(
         {
             failures.Add(typeof(NotAnImageException));
         }
+        else if (Length < TestImages.MinimumWholeLength)
+        {
+            // A signature with no room for the rest of its structure: an image cut short.
+            failures.Add(typeof(ImageTruncatedException));
+        }
 
         if (Length > maxBytes || ExpectedLength > maxBytes)
         {
