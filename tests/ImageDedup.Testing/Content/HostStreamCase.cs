@@ -166,6 +166,12 @@ public sealed record HostStreamCase(
             failures.Add(typeof(ContentIntegrityException));
         }
 
+        if (Length != 0 && IsImage && Length >= 16 && Length < TestImages.MinimumWholeLength)
+        {
+            // Below the shortest whole structure the test images promise, some of them are cut short.
+            failures.Add(typeof(ImageTruncatedException));
+        }
+
         return failures;
     }
 
@@ -231,11 +237,6 @@ public sealed record HostStreamCase(
         else if (!IsImage || Length < 16)
         {
             failures.Add(typeof(NotAnImageException));
-        }
-        else if (Length < TestImages.MinimumWholeLength)
-        {
-            // A signature with no room for the rest of its structure: an image cut short.
-            failures.Add(typeof(ImageTruncatedException));
         }
 
         if (Length > maxBytes || ExpectedLength > maxBytes)
