@@ -6,7 +6,9 @@ namespace ImageDedup.FileSystem;
 
 /// <summary>
 /// Writes one blob atomically: copy into a temp file in the staging folder, check the length,
-/// flush, rename into place, flush the directory. Any failure removes what it wrote.
+/// flush, rename into place, flush the directory. Any failure removes what it wrote. A write without
+/// flush skips the flushes (and creates directories without flushing their parents): the batch that
+/// asked for it flushes the whole file system once (<see cref="FileSystemFlush"/>).
 /// </summary>
 internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool flushToDisk, ILogger logger)
 {
@@ -16,24 +18,25 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
     /// </summary>
     internal const int BufferSize = 1 << 20;
 
-    public async Task WriteAsync(string key, string target, Stream content, BlobMetadata metadata, CancellationToken cancellationToken)
+    public async Task WriteAsync(string key, string target, Stream content, BlobMetadata metadata, bool flush, CancellationToken cancellationToken)
     {
-        DurableDirectory.Create(staging.Path, flushToDisk, logger);
+        var durable = flushToDisk && flush;
+        DurableDirectory.Create(staging.Path, durable, logger);
         paths.RefuseLinks(staging.Path);
         var temp = staging.NewTempPath();
         var moved = false;
         try
         {
-            await CopyToTempAsync(temp, content, metadata.Length, cancellationToken).ConfigureAwait(false);
+            await CopyToTempAsync(temp, content, metadata.Length, durable, cancellationToken).ConfigureAwait(false);
 
             var directory = Path.GetDirectoryName(target)!;
-            DurableDirectory.Create(directory, flushToDisk, logger);
+            DurableDirectory.Create(directory, durable, logger);
             paths.RefuseLinks(target);
             cancellationToken.ThrowIfCancellationRequested();
 
             File.Move(temp, target, overwrite: true);
             moved = true;
-            if (flushToDisk)
+            if (durable)
             {
                 DirectoryFlush.Flush(directory);
             }
@@ -48,7 +51,7 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
         }
     }
 
-    private async Task CopyToTempAsync(string temp, Stream content, long expected, CancellationToken cancellationToken)
+    private static async Task CopyToTempAsync(string temp, Stream content, long expected, bool durable, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions
         {
@@ -83,7 +86,7 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
                 throw new ContentIntegrityException($"The content stream ended after {total} of the declared {expected} bytes.");
             }
 
-            if (flushToDisk)
+            if (durable)
             {
                 file.Flush(flushToDisk: true);
             }

@@ -52,13 +52,65 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
     /// <inheritdoc/>
     public Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+        => WriteAsync(key, content, metadata, flush: true, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+        => WriteAsync(key, content, metadata, flush: false, cancellationToken);
+
+    /// <summary>
+    /// Flushes what <see cref="WriteWithoutFlushAsync"/> left in the page cache: on Linux one
+    /// <c>syncfs</c> of the root's file system, which also commits every rename and new directory;
+    /// elsewhere each blob's file and each directory from it up to the root (see <see cref="FileSystemFlush"/>).
+    /// </summary>
+    public Task FlushAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var paths = keys.Select(_paths.Resolve).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_flushToDisk || paths.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return Task.Run(
+            () =>
+            {
+                if (FileSystemFlush.TrySyncFileSystem(_paths.Root))
+                {
+                    Log.FileSystemFlushed(_logger, paths.Count, _paths.Root);
+                    return;
+                }
+
+                var directories = new HashSet<string>(StringComparer.Ordinal) { _paths.Root, _staging.Path };
+                foreach (var path in paths)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    FileSystemFlush.FlushFile(path);
+                    for (var directory = Path.GetDirectoryName(path); directory is not null && directory.Length > _paths.Root.Length; directory = Path.GetDirectoryName(directory))
+                    {
+                        directories.Add(directory);
+                    }
+                }
+
+                foreach (var directory in directories.Where(Directory.Exists))
+                {
+                    DirectoryFlush.Flush(directory);
+                }
+
+                Log.FilesFlushed(_logger, paths.Count, directories.Count);
+            },
+            cancellationToken);
+    }
+
+    private Task WriteAsync(string key, Stream content, BlobMetadata metadata, bool flush, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
         var target = _paths.Resolve(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.WriteAsync(key, target, content, metadata, cancellationToken);
+        return _writer.WriteAsync(key, target, content, metadata, flush, cancellationToken);
     }
 
     /// <inheritdoc/>

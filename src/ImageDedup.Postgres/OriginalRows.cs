@@ -25,15 +25,18 @@ internal static class OriginalRows
         BlobMissingSince = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 11),
     };
 
-    /// <summary>Reads a row of the <c>original_change</c> type the functions return.</summary>
-    public static Change ReadChange(NpgsqlDataReader reader)
+    /// <summary>Reads a row of the <c>original_change</c> type the functions return, starting at <paramref name="offset"/>.</summary>
+    public static Change ReadChange(NpgsqlDataReader reader, int offset = 0)
     {
-        var kind = reader.GetInt16(0);
-        var added = reader.GetBoolean(1);
-        return reader.IsDBNull(2)
-            ? new Change(kind, added, null, reader.GetInt64(9))
-            : new Change(kind, added, Read(reader, 2), reader.GetInt64(9));
+        var kind = reader.GetInt16(offset);
+        var added = reader.GetBoolean(offset + 1);
+        return reader.IsDBNull(offset + 2)
+            ? new Change(kind, added, null, reader.GetInt64(offset + 9))
+            : new Change(kind, added, Read(reader, offset + 2), reader.GetInt64(offset + 9));
     }
+
+    /// <summary>Reads a row of the <c>indexed_change</c> type the group-commit functions return: the item (from 1), then its change.</summary>
+    public static (int Item, Change Change) ReadIndexedChange(NpgsqlDataReader reader) => (reader.GetInt32(0), ReadChange(reader, 1));
 
     public static HolderReference ReadHolder(NpgsqlDataReader reader)
         => new(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetFieldValue<DateTimeOffset>(3));

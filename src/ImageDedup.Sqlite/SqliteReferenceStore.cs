@@ -21,6 +21,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     private readonly SqliteStatements _sql;
     private readonly SqliteSchemaMigrator _migrator;
     private readonly SqliteReferenceWriter _writer;
+    private readonly SqliteBatchWriter _batchWriter;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
     private readonly SqliteCounterBackfill _counterBackfill;
@@ -42,6 +43,7 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
         _sql = new SqliteStatements(options.TablePrefix);
         _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
         _writer = new SqliteReferenceWriter(_sql, _logger);
+        _batchWriter = new SqliteBatchWriter(_sql, new SqliteBatchStatements(_sql), _writer);
         _autoMigrate = options.AutoMigrate;
         _counterBackfill = new SqliteCounterBackfill(_connections, options.TablePrefix, _logger);
         _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
@@ -127,6 +129,55 @@ internal sealed class SqliteReferenceStore : IReferenceStore, IHostTransactionPa
     /// <inheritdoc/>
     public Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default)
         => WriteAsync(null, (c, t, ct) => SqliteCommands.OriginalAsync(c, t, _sql.ClaimPending, ct, ("@id", OriginalRow.Key(id))), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ReferenceChange?>> TryAttachManyAsync(string scope, IReadOnlyList<DigestAttachment> requests, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireAttachments(requests);
+        return requests.Count == 0
+            ? Task.FromResult<IReadOnlyList<ReferenceChange?>>([])
+            : WriteAsync(null, (c, t, ct) => _batchWriter.TryAttachManyAsync(c, t, scope, requests, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task InsertPendingManyAsync(IReadOnlyList<NewOriginal> originals, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireNewOriginals(originals);
+        return originals.Count == 0
+            ? Task.CompletedTask
+            : WriteAsync(
+                null,
+                (c, t, ct) =>
+                {
+                    _batchWriter.InsertPendingMany(c, t, originals, ct);
+                    return Task.FromResult(true);
+                },
+                cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ReferenceChange?>> PromoteManyAsync(IReadOnlyList<PendingPromotion> promotions, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequirePromotions(promotions);
+        return promotions.Count == 0
+            ? Task.FromResult<IReadOnlyList<ReferenceChange?>>([])
+            : WriteAsync(null, (c, t, ct) => _batchWriter.PromoteManyAsync(c, t, promotions, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Original>> ClaimPendingManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? [] : await WriteAsync(null, (c, t, ct) => _batchWriter.ClaimPendingManyAsync(c, t, ids, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<int> DeleteClaimedManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? Task.FromResult(0) : WriteAsync(null, (c, t, ct) => _batchWriter.DeleteClaimedManyAsync(c, t, ids, ct), cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)

@@ -28,6 +28,7 @@ internal sealed class ImageDedupEngine : IImageDedup
     private readonly Auditor _auditor;
     private readonly Verifier _verifier;
     private readonly QuotaGate _quotas;
+    private readonly BatchIngest _batch;
     private EngineScope? _defaultScope;
 
     public ImageDedupEngine(
@@ -52,6 +53,13 @@ internal sealed class ImageDedupEngine : IImageDedup
         _auditor = new Auditor(references, _blobs, _ownership, _options, _logger);
         _verifier = new Verifier(references, _blobs, hasher, _logger);
         _quotas = new QuotaGate(references, _options, _logger);
+        _batch = new BatchIngest(
+            new BatchReader(hasher, _options, _logger),
+            new GroupCommit(this, references, _blobs, hasher, _quotas, _options, _logger, ClaimAtOnce),
+            _ownership,
+            _options,
+            telemetry,
+            _logger);
     }
 
     public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
@@ -88,14 +96,7 @@ internal sealed class ImageDedupEngine : IImageDedup
         // leave a pending row behind.
         await _ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var operation = _telemetry.Start("ingest");
-        var settings = new ScanSettings(
-            _options.MaxImageBytes,
-            _options.AllowAnyContent,
-            _options.AllowTruncatedImages,
-            _options.BufferSize,
-            _options.SpoolDirectory ?? Path.GetTempPath(),
-            request.DeclaredContentType,
-            request.ExpectedLength);
+        var settings = ScanSettings.For(_options, request);
 
         var scanned = await ContentScanner.ScanAsync(content, settings, _hasher, _logger, cancellationToken).ConfigureAwait(false);
         await using (scanned.ConfigureAwait(false))
@@ -126,6 +127,10 @@ internal sealed class ImageDedupEngine : IImageDedup
             return result;
         }
     }
+
+    /// <summary>Batch ingest with group commit: <see cref="BatchIngest"/>.</summary>
+    internal IAsyncEnumerable<IngestItemResult> IngestManyAsync(string scope, IAsyncEnumerable<IngestItem> items, IngestManyOptions? options, CancellationToken cancellationToken)
+        => _batch.Start(scope, items, options, cancellationToken);
 
     private async Task<IngestResult> StoreNewAsync(string scope, ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
     {
@@ -199,7 +204,7 @@ internal sealed class ImageDedupEngine : IImageDedup
     /// between the write and that delete leaves a blob without a row — the audit's to find.
     /// </summary>
     /// <returns>Whether the blob is back and the mark cleared.</returns>
-    private async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
+    internal async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
     {
         try
         {
@@ -527,12 +532,12 @@ internal sealed class ImageDedupEngine : IImageDedup
         return result;
     }
 
-    private async Task<bool> FinishDisplacedAsync(Original? displaced)
+    internal async Task<bool> FinishDisplacedAsync(Original? displaced)
         => displaced is { State: OriginalState.Deleting } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
 
     private Task<bool> FinishDeletionAsync(Original claimed, string reason) => _deleter.FinishAsync(claimed, reason);
 
-    private void RecordIngest(bool duplicate, long length)
+    internal void RecordIngest(bool duplicate, long length)
     {
         _telemetry.Ingests.Add(1, new KeyValuePair<string, object?>("duplicate", duplicate));
         (duplicate ? _telemetry.BytesSaved : _telemetry.BytesStored).Add(length);

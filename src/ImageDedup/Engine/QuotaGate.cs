@@ -73,6 +73,48 @@ internal sealed class QuotaGate
         }
     }
 
+    /// <summary>
+    /// The check of <see cref="CheckAsync"/> for each of a batch's new originals, in order, as if
+    /// they were ingested one after another: each is measured against the usage read once plus the
+    /// originals admitted before it, so a batch alone never passes the limit, and a refused one adds
+    /// nothing. Concurrent ingests overshoot as in <see cref="CheckAsync"/>, by what they have in
+    /// flight. Reads nothing when the scope has no quota.
+    /// </summary>
+    /// <returns>One entry per length, in order: null when admitted, else the refusal.</returns>
+    public async Task<QuotaExceededException?[]> CheckEachAsync(string scope, IReadOnlyList<long> lengths, CancellationToken cancellationToken)
+    {
+        var refusals = new QuotaExceededException?[lengths.Count];
+        if (For(scope) is not { } quota || lengths.Count == 0)
+        {
+            return refusals;
+        }
+
+        var usage = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
+        var storedBytes = usage.StoredBytes + usage.PendingBytes;
+        var storedOriginals = usage.UniqueOriginals + usage.PendingOriginals;
+        for (var i = 0; i < lengths.Count; i++)
+        {
+            var bytes = lengths[i];
+            if (quota.MaxStoredBytes is { } maxBytes && storedBytes + bytes > maxBytes)
+            {
+                EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.StoredBytes), maxBytes, storedBytes, bytes);
+                refusals[i] = new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
+            }
+            else if (quota.MaxOriginals is { } maxOriginals && storedOriginals + 1 > maxOriginals)
+            {
+                EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.Originals), maxOriginals, storedOriginals, 1);
+                refusals[i] = new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, 1);
+            }
+            else
+            {
+                storedBytes += bytes;
+                storedOriginals++;
+            }
+        }
+
+        return refusals;
+    }
+
     /// <summary>The start-up check of the configured quotas (<c>ImageDedupOptionsValidator</c>).</summary>
     public static IEnumerable<string> Check(ImageDedupOptions options)
     {

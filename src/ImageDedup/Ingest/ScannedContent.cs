@@ -12,7 +12,7 @@ internal sealed class ScannedContent : IAsyncDisposable
 {
     private readonly Stream? _rewindable;
     private readonly long _start;
-    private readonly byte[]? _memory;
+    private byte[]? _memory;
     private readonly FileStream? _spool;
 
     private ScannedContent(ContentDigest digest, long length, string contentType, Stream? rewindable, long start, byte[]? memory, FileStream? spool)
@@ -69,11 +69,43 @@ internal sealed class ScannedContent : IAsyncDisposable
         return new DigestCheckingStream(inner, hasher.CreateHash(), Digest, Length, leaveOpen: true);
     }
 
+    /// <summary>Whether the bytes are read back from the host's stream, which must then stay open until they are written.</summary>
+    public bool ReadsBackFromSource => _rewindable is not null;
+
+    /// <summary>The bytes of pooled memory this content holds (0 when it reads back from a stream or spool file).</summary>
+    public long HeldBytes => _memory?.Length ?? 0;
+
+    /// <summary>
+    /// Moves content held in a pooled chunk into a buffer of its own size, so a batch that keeps many
+    /// small images waiting for their group commit holds their bytes, not a chunk each.
+    /// </summary>
+    public void Compact()
+    {
+        if (_memory is not { } chunk || Length > chunk.Length / 2)
+        {
+            return;
+        }
+
+        var fitted = ArrayPool<byte>.Shared.Rent((int)Length);
+        chunk.AsSpan(0, (int)Length).CopyTo(fitted);
+        _memory = fitted;
+        ArrayPool<byte>.Shared.Return(chunk);
+    }
+
+    /// <summary>
+    /// Opens the bytes for a batch's blob write. Content held in the engine's own memory is the very
+    /// buffer that was hashed — nothing outside the engine can change it — so it is written as it is;
+    /// content read back from the host's stream or a spool file is re-hashed as in <see cref="OpenVerified"/>.
+    /// </summary>
+    public Stream OpenForWrite(IContentHasher hasher)
+        => _memory is not null ? new MemoryStream(_memory, 0, (int)Length, writable: false) : OpenVerified(hasher);
+
     public async ValueTask DisposeAsync()
     {
-        if (_memory is not null)
+        if (_memory is { } memory)
         {
-            ArrayPool<byte>.Shared.Return(_memory);
+            _memory = null;
+            ArrayPool<byte>.Shared.Return(memory);
         }
 
         if (_spool is not null)
