@@ -44,9 +44,6 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Debug, "Promoted {Count} pending originals in one statement; {Promoted} were still pending")]
     public static partial void PromotedMany(ILogger logger, int count, int promoted);
 
-    [LoggerMessage(14, LogLevel.Debug, "A group-commit statement was aborted to break a deadlock (attempt {Attempt}); running it again")]
-    public static partial void GroupDeadlockRetried(ILogger logger, int attempt);
-
     [LoggerMessage(103, LogLevel.Information, "Counting the existing ImageDedup originals into the statistics counters")]
     public static partial void BackfillStarted(ILogger logger);
 

@@ -18,9 +18,6 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
 
-    /// <summary>How often a group-commit statement that PostgreSQL aborted to break a deadlock is run in all.</summary>
-    private const int MaxDeadlockRetries = 5;
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresSql _sql;
@@ -170,7 +167,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
 
         var rows = await IndexedChangesAsync(
             _batchSql.TryAttachMany,
-            () => [Text(scope), TextArray(requests.Select(r => r.Digest.ToString())), TextArray(requests.Select(r => r.Holder)), Bool(claimIfOrphaned)],
+            [Text(scope), TextArray(requests.Select(r => r.Digest.ToString())), TextArray(requests.Select(r => r.Holder)), Bool(claimIfOrphaned)],
             cancellationToken).ConfigureAwait(false);
         var changes = ToReferenceChanges(rows, requests.Count);
         Log.AttachedMany(_logger, requests.Count, scope, changes.Count(c => c is not null));
@@ -211,7 +208,7 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
 
         var rows = await IndexedChangesAsync(
             _batchSql.PromoteMany,
-            () => [UuidArray(promotions.Select(p => p.PendingId)), TextArray(promotions.Select(p => p.Holder)), Bool(claimIfOrphaned)],
+            [UuidArray(promotions.Select(p => p.PendingId)), TextArray(promotions.Select(p => p.Holder)), Bool(claimIfOrphaned)],
             cancellationToken).ConfigureAwait(false);
         var changes = ToReferenceChanges(rows, promotions.Count);
         Log.PromotedMany(_logger, promotions.Count, changes.Count(c => c is not null));
@@ -471,25 +468,9 @@ internal sealed class PostgresReferenceStore : IReferenceStore, IHostTransaction
 
 
 
-    /// <summary>
-    /// Runs a group-commit function. Its items keep their locks until it commits, so a cycle with
-    /// another writer is possible (Install.v8.sql); PostgreSQL breaks it by aborting this statement,
-    /// which committed nothing and runs again. The parameters are made afresh for each try.
-    /// </summary>
-    private async Task<List<(int Item, OriginalRows.Change Change)>> IndexedChangesAsync(string sql, Func<NpgsqlParameter[]> parameters, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await QueryAsync(null, sql, parameters(), OriginalRows.ReadIndexedChange, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < MaxDeadlockRetries)
-            {
-                Log.GroupDeadlockRetried(_logger, attempt);
-            }
-        }
-    }
+    /// <summary>Runs a group-commit function of Install.v8.sql, which takes its locks in the store's documented order.</summary>
+    private Task<List<(int Item, OriginalRows.Change Change)>> IndexedChangesAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+        => QueryAsync(null, sql, parameters, OriginalRows.ReadIndexedChange, cancellationToken);
 
     /// <summary>One entry per item (functions number them from 1): the change, or null when the item returned nothing.</summary>
     private static ReferenceChange?[] ToReferenceChanges(List<(int Item, OriginalRows.Change Change)> rows, int count)

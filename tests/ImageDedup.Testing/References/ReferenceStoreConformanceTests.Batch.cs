@@ -11,7 +11,7 @@ namespace ImageDedup.Testing.References;
 /// </summary>
 public abstract partial class ReferenceStoreConformanceTests
 {
-    /// <summary>One attach request of a generated group: which content (seed), which holder (or none).</summary>
+    /// <summary>One attach request of a generated group: which content (seed), which holder (or none; a group names a holder once).</summary>
     internal sealed record AttachStep(int Seed, int? Holder);
 
     /// <summary>One promotion of a generated group: a pending row of a seed, or a row that is not pending.</summary>
@@ -25,8 +25,9 @@ public abstract partial class ReferenceStoreConformanceTests
             Gen.Select(Gen.Int[1, 6], Gen.Int[0, 5].Nullable()).Select((seed, holder) => new AttachStep(seed, holder)).Array[1, 12],
             Gen.Bool);
         await gen.SampleAsync(
-            async (live, steps, claim) =>
+            async (live, generated, claim) =>
             {
+                var steps = OnceEach(generated, s => s.Holder, s => s with { Holder = null });
                 var (grouped, single) = (await CreateStoreAsync(), await CreateStoreAsync());
                 foreach (var store in new[] { grouped, single })
                 {
@@ -62,8 +63,9 @@ public abstract partial class ReferenceStoreConformanceTests
             Gen.Select(Gen.Int[1, 5], Gen.Int[0, 4].Nullable(), Gen.Int[0, 5].Select(k => k < 4 ? 0 : k - 3)).Select((seed, holder, kind) => new PromoteStep(seed, holder, kind)).Array[1, 10],
             Gen.Bool);
         await gen.SampleAsync(
-            async (live, steps, claim) =>
+            async (live, generated, claim) =>
             {
+                var steps = OnceEach(generated, s => s.Holder, s => s with { Holder = null });
                 var (grouped, single) = (await CreateStoreAsync(), await CreateStoreAsync());
                 var ids = new Dictionary<IReferenceStore, List<Guid>>();
                 foreach (var store in new[] { grouped, single })
@@ -80,7 +82,7 @@ public abstract partial class ReferenceStoreConformanceTests
                         mine.Add(step.Kind switch
                         {
                             0 => (await InsertPendingAsync(store, Scope, step.Seed)).Id,
-                            1 when liveIds.TryGetValue(step.Seed, out var id) => id,
+                            1 when liveIds.TryGetValue(step.Seed, out var id) && !mine.Contains(id) => id,
                             _ => Guid.NewGuid(),
                         });
                     }
@@ -90,7 +92,7 @@ public abstract partial class ReferenceStoreConformanceTests
 
                 var changes = await grouped.PromoteManyAsync([.. steps.Select((s, i) => new PendingPromotion(ids[grouped][i], s.Holder is { } h ? $"h/{h}" : null))], claim);
                 var expected = new List<ReferenceChange?>();
-                for (var i = 0; i < steps.Length; i++)
+                for (var i = 0; i < steps.Count; i++)
                 {
                     try
                     {
@@ -192,10 +194,20 @@ public abstract partial class ReferenceStoreConformanceTests
         await Assert.ThrowsAsync<ArgumentException>(() => store.TryAttachManyAsync(Scope, [new DigestAttachment(default, "h/1")], claimIfOrphaned: false));
         await Assert.ThrowsAsync<ArgumentException>(() => store.InsertPendingManyAsync([good, good with { Id = Guid.NewGuid(), Digest = default }]));
         await Assert.ThrowsAsync<ArgumentException>(() => store.PromoteManyAsync([new PendingPromotion(good.Id, string.Empty)], claimIfOrphaned: false));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.TryAttachManyAsync(Scope, [new DigestAttachment(DigestOfSeed(1), "h/1"), new DigestAttachment(DigestOfSeed(2), "h/1")], claimIfOrphaned: false));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PromoteManyAsync([new PendingPromotion(good.Id, "h/1"), new PendingPromotion(Guid.NewGuid(), "h/1")], claimIfOrphaned: false));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PromoteManyAsync([new PendingPromotion(good.Id, "h/1"), new PendingPromotion(good.Id, "h/2")], claimIfOrphaned: false));
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.ClaimPendingManyAsync(null!));
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.DeleteClaimedManyAsync(null!));
 
         Assert.Empty((await store.ListOriginalsAsync(null, null, 100)).Items);
+    }
+
+    /// <summary>The steps with each holder kept at its first use only (a group names a holder once).</summary>
+    private static List<T> OnceEach<T>(IEnumerable<T> steps, Func<T, int?> holder, Func<T, T> withoutHolder)
+    {
+        var seen = new HashSet<int>();
+        return [.. steps.Select(s => holder(s) is { } h && !seen.Add(h) ? withoutHolder(s) : s)];
     }
 
     private static ContentDigest DigestOfSeed(int seed) => Content.TestImages.DigestOf(Content.TestImages.Png(seed, 256));
