@@ -6,9 +6,7 @@ namespace ImageDedup.FileSystem;
 
 /// <summary>
 /// Writes one blob atomically: copy into a temp file in the staging folder, check the length,
-/// flush, rename into place, flush the directory. Any failure removes what it wrote. A write without
-/// flush skips the flushes (and creates directories without flushing their parents): the batch that
-/// asked for it flushes the whole file system once (<see cref="FileSystemFlush"/>).
+/// flush, rename into place, flush the directory. Any failure removes what it wrote.
 /// </summary>
 internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool flushToDisk, ILogger logger)
 {
@@ -18,25 +16,24 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
     /// </summary>
     internal const int BufferSize = 1 << 20;
 
-    public async Task WriteAsync(string key, string target, Stream content, BlobMetadata metadata, bool flush, CancellationToken cancellationToken)
+    public async Task WriteAsync(string key, string target, Stream content, BlobMetadata metadata, CancellationToken cancellationToken)
     {
-        var durable = flushToDisk && flush;
-        DurableDirectory.Create(staging.Path, durable, logger);
+        DurableDirectory.Create(staging.Path, flushToDisk, logger);
         paths.RefuseLinks(staging.Path);
         var temp = staging.NewTempPath();
         var moved = false;
         try
         {
-            await CopyToTempAsync(temp, content, metadata.Length, durable, cancellationToken).ConfigureAwait(false);
+            await CopyToTempAsync(temp, content, metadata.Length, cancellationToken).ConfigureAwait(false);
 
             var directory = Path.GetDirectoryName(target)!;
-            DurableDirectory.Create(directory, durable, logger);
+            DurableDirectory.Create(directory, flushToDisk, logger);
             paths.RefuseLinks(target);
             cancellationToken.ThrowIfCancellationRequested();
 
             File.Move(temp, target, overwrite: true);
             moved = true;
-            if (durable)
+            if (flushToDisk)
             {
                 DirectoryFlush.Flush(directory);
             }
@@ -51,7 +48,7 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
         }
     }
 
-    private static async Task CopyToTempAsync(string temp, Stream content, long expected, bool durable, CancellationToken cancellationToken)
+    private async Task CopyToTempAsync(string temp, Stream content, long expected, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions
         {
@@ -86,7 +83,7 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
                 throw new ContentIntegrityException($"The content stream ended after {total} of the declared {expected} bytes.");
             }
 
-            if (durable)
+            if (flushToDisk)
             {
                 file.Flush(flushToDisk: true);
             }

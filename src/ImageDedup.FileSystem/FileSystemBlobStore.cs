@@ -19,6 +19,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     private readonly BlobPaths _paths;
     private readonly StagingArea _staging;
     private readonly BlobFileWriter _writer;
+    private readonly UnflushedBlobWriter _unflushed;
     private readonly OwnershipFile _ownership;
     private readonly bool _flushToDisk;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _writer = new BlobFileWriter(_paths, _staging, _flushToDisk, logger);
+        _unflushed = new UnflushedBlobWriter(_paths, logger);
         _ownership = new OwnershipFile(_paths, _staging, _flushToDisk, logger);
     }
 
@@ -52,11 +54,28 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
     /// <inheritdoc/>
     public Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
-        => WriteAsync(key, content, metadata, flush: true, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
+        var target = _paths.Resolve(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.WriteAsync(key, target, content, metadata, cancellationToken);
+    }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Writes the blob straight to its path, without a staging file or any flush (see
+    /// <see cref="UnflushedBlobWriter"/>); <see cref="FlushAsync"/> makes it durable.
+    /// </summary>
     public Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
-        => WriteAsync(key, content, metadata, flush: false, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
+        var target = _paths.Resolve(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _unflushed.WriteAsync(key, target, content, metadata, cancellationToken);
+    }
 
     /// <summary>
     /// Flushes what <see cref="WriteWithoutFlushAsync"/> left in the page cache: on Linux one
@@ -101,16 +120,6 @@ internal sealed class FileSystemBlobStore : IBlobStore
                 Log.FilesFlushed(_logger, paths.Count, directories.Count);
             },
             cancellationToken);
-    }
-
-    private Task WriteAsync(string key, Stream content, BlobMetadata metadata, bool flush, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(metadata);
-        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
-        var target = _paths.Resolve(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        return _writer.WriteAsync(key, target, content, metadata, flush, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -34,6 +34,23 @@ internal sealed class SqliteBatchStatements
             RETURNING {Cols};
             """;
 
+        // The commonest promotion of all, a new holder of new bytes, in two statements: the holder's
+        // reference is inserted (pointing at the pending row, whose scope it takes), then the row goes
+        // live with that one reference. When either finds otherwise (the holder exists, another live
+        // row of the digest won), the insert is undone and the general path decides.
+        InsertReferenceToPending = $"""
+            INSERT INTO {r} (scope, holder, original_id, created_at)
+            SELECT scope, @holder, id, {now} FROM {o} WHERE id = @id AND state = 0
+            ON CONFLICT (scope, holder) DO NOTHING;
+            """;
+        MakeLiveWithReference = $"""
+            UPDATE {o} SET state = 1, reference_count = reference_count + 1, orphaned_at = NULL, updated_at = {now}
+            WHERE id = @id AND state = 0
+              AND NOT EXISTS (SELECT 1 FROM {o} AS w WHERE w.scope = {o}.scope AND w.digest = {o}.digest AND w.state = 1)
+            RETURNING {Cols};
+            """;
+        UndoReferenceToPending = $"DELETE FROM {r} WHERE holder = @holder AND original_id = @id;";
+
         ClaimPendingMany = $"UPDATE {o} SET state = 2, updated_at = {now} WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 0 RETURNING {Cols};";
         DeleteClaimedMany = $"DELETE FROM {o} WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 2;";
     }
@@ -43,6 +60,12 @@ internal sealed class SqliteBatchStatements
     public string InsertReferenceIfAbsent { get; }
 
     public string MakeLiveIfFirst { get; }
+
+    public string InsertReferenceToPending { get; }
+
+    public string MakeLiveWithReference { get; }
+
+    public string UndoReferenceToPending { get; }
 
     public string ClaimPendingMany { get; }
 

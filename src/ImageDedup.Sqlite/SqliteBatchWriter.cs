@@ -62,12 +62,26 @@ internal sealed class SqliteBatchWriter(SqliteStatements sql, SqliteBatchStateme
         using var makeLive = new SqlitePreparedCommand(c, t, batch.MakeLiveIfFirst, "@id");
         using var insertReference = new SqlitePreparedCommand(c, t, batch.InsertReferenceIfAbsent, "@scope", "@holder", "@id");
         using var increment = new SqlitePreparedCommand(c, t, sql.Increment, "@id");
+        using var referToPending = new SqlitePreparedCommand(c, t, batch.InsertReferenceToPending, "@holder", "@id");
+        using var makeLiveReferenced = new SqlitePreparedCommand(c, t, batch.MakeLiveWithReference, "@id");
+        using var undoReference = new SqlitePreparedCommand(c, t, batch.UndoReferenceToPending, "@holder", "@id");
         var changes = new ReferenceChange?[promotions.Count];
         for (var i = 0; i < promotions.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var (id, holder) = promotions[i];
             var key = OriginalRow.Key(id);
+            if (holder is not null && referToPending.Bind(holder, key).Execute() == 1)
+            {
+                if (makeLiveReferenced.Bind(key).QueryOriginal() is { } referenced)
+                {
+                    changes[i] = new ReferenceChange(referenced, true, null);
+                    continue;
+                }
+
+                undoReference.Bind(holder, key).Execute();
+            }
+
             if (makeLive.Bind(key).QueryOriginal() is { } live)
             {
                 changes[i] = holder is null ? new ReferenceChange(live, false, null)

@@ -29,12 +29,13 @@ public interface IBlobStore
 
     /// <summary>
     /// Writes a blob as <see cref="WriteAsync"/> does — after success the whole content is readable
-    /// under <paramref name="key"/>, after any failure nothing is — except that it need not be
-    /// durable until <see cref="FlushAsync"/> has returned for its key: the store may leave the bytes
-    /// and the name in volatile caches, so that a batch pays one flush instead of one per blob. Until
-    /// then a power loss may lose the blob or leave it torn under its key; the engine writes this way
-    /// only under pending rows, which reconcile removes with their blobs. Stores whose every write is
-    /// durable when it returns (S3) keep the default, which is <see cref="WriteAsync"/>.
+    /// under <paramref name="key"/>, after a failure that the call reports nothing is — except that
+    /// it need not be durable until <see cref="FlushAsync"/> has returned for its key, nor atomic
+    /// against a crash: the store may leave the bytes and the name in volatile caches, and write in
+    /// place, so that a batch pays one flush instead of one per blob. A crash (of the process or the
+    /// machine) before the flush may lose the blob or leave it torn under its key; the engine writes
+    /// this way only under new keys of pending rows, which reconcile removes with their blobs. Stores
+    /// whose every write is durable when it returns (S3) keep the default, which is <see cref="WriteAsync"/>.
     /// </summary>
     /// <param name="key">The key, as for <see cref="WriteAsync"/>.</param>
     /// <param name="content">Exactly <see cref="BlobMetadata.Length"/> bytes; never disposed by the store.</param>
