@@ -54,28 +54,14 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
     /// <inheritdoc/>
     public Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(metadata);
-        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
-        var target = _paths.Resolve(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        return _writer.WriteAsync(key, target, content, metadata, cancellationToken);
-    }
+        => _writer.WriteAsync(key, WriteTarget(key, content, metadata, cancellationToken), content, metadata, cancellationToken);
 
     /// <summary>
     /// Writes the blob straight to its path, without a staging file or any flush (see
     /// <see cref="UnflushedBlobWriter"/>); <see cref="FlushAsync"/> makes it durable.
     /// </summary>
     public Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(metadata);
-        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
-        var target = _paths.Resolve(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        return _unflushed.WriteAsync(key, target, content, metadata, cancellationToken);
-    }
+        => _unflushed.WriteAsync(key, WriteTarget(key, content, metadata, cancellationToken), content, metadata, cancellationToken);
 
     /// <summary>
     /// Flushes what <see cref="WriteWithoutFlushAsync"/> left in the page cache: on Linux one
@@ -120,6 +106,17 @@ internal sealed class FileSystemBlobStore : IBlobStore
                 Log.FilesFlushed(_logger, paths.Count, directories.Count);
             },
             cancellationToken);
+    }
+
+    /// <summary>The checks of a write, before anything is touched; the full path of the key.</summary>
+    private string WriteTarget(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
+        var target = _paths.Resolve(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return target;
     }
 
     /// <inheritdoc/>

@@ -59,25 +59,13 @@ internal sealed class UnflushedBlobWriter(BlobPaths paths, ILogger logger)
         }
         catch (Exception ex)
         {
-            Remove(target);
+            BlobFileWriter.Remove(target, logger);
             Log.WriteAbandoned(logger, key, target, ex);
             throw;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void Remove(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.CleanupFailed(logger, path, ex);
         }
     }
 }

@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Engine;
 using ImageDedup.ProcessHost;
 using ImageDedup.Testing.Processes;
 using ImageDedup.Storage;
@@ -51,7 +52,7 @@ public abstract class CrashTests : IAsyncLifetime
 
         await using var provider = ProviderPair.Build(_pair.Settings);
         var (engine, references, blobs) = Resolve(provider);
-        var live = await Invariants.AssertWholeAsync(references, blobs);
+        var live = await StoreInvariants.AssertWholeAsync(references, blobs);
         Assert.Equal([bystander.Id], live.Select(o => o.Id));
         Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim"));
         Assert.Equal(bystander.Id, (await engine.DefaultScope.FindByHolderAsync("bystander"))?.Id);
@@ -59,7 +60,7 @@ public abstract class CrashTests : IAsyncLifetime
         // The same upload now succeeds as if nothing had happened.
         var retried = await engine.DefaultScope.IngestAsync(new MemoryStream(await File.ReadAllBytesAsync(_contentFile)), new IngestRequest { Holder = "victim" });
         Assert.True(retried.StoredNewBytes);
-        await Invariants.AssertWholeAsync(references, blobs);
+        await StoreInvariants.AssertWholeAsync(references, blobs);
     }
 
     [Theory]
@@ -73,10 +74,10 @@ public abstract class CrashTests : IAsyncLifetime
 
         await using var provider = ProviderPair.Build(_pair.Settings);
         var (engine, references, blobs) = Resolve(provider);
-        var live = await Invariants.AssertWholeAsync(references, blobs);
+        var live = await StoreInvariants.AssertWholeAsync(references, blobs);
         Assert.Equal([bystander.Id], live.Select(o => o.Id));
         Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim"));
-        Assert.Single(await Invariants.AllBlobKeysAsync(blobs));
+        Assert.Single(await StoreInvariants.AllBlobKeysAsync(blobs));
     }
 
     [Theory]
@@ -110,7 +111,7 @@ public abstract class CrashTests : IAsyncLifetime
 
             await using var provider = ProviderPair.Build(_pair.Settings);
             var (engine, references, blobs) = Resolve(provider);
-            var live = await Invariants.AssertWholeAsync(references, blobs);
+            var live = await StoreInvariants.AssertWholeAsync(references, blobs);
             Assert.Contains(bystander.Id, live.Select(o => o.Id));
             Assert.Equal(bystander.Id, (await engine.DefaultScope.FindByHolderAsync("bystander"))?.Id);
             Assert.Null(await engine.DefaultScope.FindByHolderAsync("victim/changing"));
@@ -134,7 +135,7 @@ public abstract class CrashTests : IAsyncLifetime
 
             Assert.Equal(files.Count, results.Count(r => r.Succeeded));
             Assert.IsType<ContentIntegrityException>(Assert.Single(results, r => !r.Succeeded).Error);
-            var whole = await Invariants.AssertWholeAsync(references, blobs);
+            var whole = await StoreInvariants.AssertWholeAsync(references, blobs);
             Assert.Equal(files.Values.Select(b => TestImages.DigestOf(b)).Distinct().Count(), whole.Count);
         }
         finally

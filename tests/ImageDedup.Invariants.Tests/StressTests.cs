@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using ImageDedup.ProcessHost;
@@ -66,7 +67,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
 
         var references = provider.GetRequiredService<IReferenceStore>();
         var blobs = provider.GetRequiredService<IBlobStore>();
-        await Invariants.AssertWholeAsync(references, blobs);
+        await StoreInvariants.AssertWholeAsync(references, blobs);
         foreach (var model in models)
         {
             foreach (var (holder, expected) in model)
@@ -83,7 +84,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
 
         await engine.CollectGarbageAsync();
         await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
-        await Invariants.AssertEmptyAsync(references, blobs);
+        await StoreInvariants.AssertEmptyAsync(references, blobs);
 
         var operations = tally.Operations;
         Assert.True(operations > Workers * 10, $"only {operations} operations ran");

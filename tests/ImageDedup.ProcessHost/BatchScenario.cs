@@ -15,6 +15,6 @@ public static class BatchScenario
         // changed in the middle of its data chunk: other bytes, the same structure.
         var changing = File.ReadAllBytes(Directory.GetFiles(folder).MaxBy(f => new FileInfo(f).Length)!);
         changing[changing.Length / 2] ^= 0x5A;
-        yield return new IngestItem(_ => ValueTask.FromResult<Stream>(new ChangingStream(changing)), new IngestRequest { Holder = holderPrefix + "changing" });
+        yield return new IngestItem(_ => ValueTask.FromResult<Stream>(new ImageDedup.Testing.Content.MutatingStream(changing)), new IngestRequest { Holder = holderPrefix + "changing" });
     }
 }

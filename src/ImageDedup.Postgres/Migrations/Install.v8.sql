@@ -45,6 +45,14 @@ CREATE TYPE {schema}.indexed_change AS (
     blob_missing_since timestamptz
 );
 
+-- An original as it is now, as the row of item p_item (kind 1, nothing added).
+CREATE FUNCTION {schema}.indexed_row(p_item integer, p_id uuid)
+RETURNS SETOF {schema}.indexed_change LANGUAGE sql AS $imagededup$
+    SELECT p_item, 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
+           o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
+    FROM {schema}.originals AS o WHERE o.id = p_id;
+$imagededup$;
+
 -- Phase 2 for a group: locks (or inserts, pointing at p_points[i]) the reference row of each item
 -- with a holder and a non-null p_points[i], in (scope, holder) order. Returns, per item, the original
 -- the holder pointed at before (null: none, or it was inserted here) and whether it was inserted here.
@@ -90,10 +98,7 @@ CREATE FUNCTION {schema}.repoint_locked(p_item integer, p_scope text, p_holder t
 RETURNS SETOF {schema}.indexed_change LANGUAGE plpgsql AS $imagededup$
 BEGIN
     IF p_previous IS NOT DISTINCT FROM p_target THEN -- a retry: nothing changes
-        RETURN QUERY
-            SELECT p_item, 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                   o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
-            FROM {schema}.originals AS o WHERE o.id = p_target;
+        RETURN QUERY SELECT * FROM {schema}.indexed_row(p_item, p_target);
         RETURN;
     END IF;
 
@@ -170,10 +175,7 @@ BEGIN
         IF p_holders[v_i] IS NULL THEN -- touch_orphan, with the row locked above
             UPDATE {schema}.originals AS o SET orphaned_at = clock_timestamp()
                 WHERE o.id = v_targets[v_i] AND o.reference_count = 0;
-            RETURN QUERY
-                SELECT v_i, 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                       o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
-                FROM {schema}.originals AS o WHERE o.id = v_targets[v_i];
+            RETURN QUERY SELECT * FROM {schema}.indexed_row(v_i, v_targets[v_i]);
         ELSE
             RETURN QUERY SELECT * FROM {schema}.repoint_locked(v_i, p_scope, p_holders[v_i], v_targets[v_i], v_previous[v_i], p_claim);
         END IF;
@@ -256,10 +258,7 @@ BEGIN
                 UPDATE {schema}.originals AS o SET orphaned_at = clock_timestamp()
                     WHERE o.id = v_target AND o.reference_count = 0;
             END IF;
-            RETURN QUERY
-                SELECT v_i, 1::smallint, false, o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key,
-                       o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since
-                FROM {schema}.originals AS o WHERE o.id = v_target;
+            RETURN QUERY SELECT * FROM {schema}.indexed_row(v_i, v_target);
         ELSE
             RETURN QUERY SELECT * FROM {schema}.repoint_locked(v_i, v_scope, p_holders[v_i], v_target, v_previous[v_i], p_claim);
         END IF;

@@ -10,6 +10,7 @@ DROP FUNCTION {schema}.promote_many(uuid[], text[], boolean);
 DROP FUNCTION {schema}.try_attach_many(text, text[], text[], boolean);
 DROP FUNCTION {schema}.repoint_locked(integer, text, text, uuid, uuid, boolean);
 DROP FUNCTION {schema}.lock_holders(text[], text[], uuid[]);
+DROP FUNCTION {schema}.indexed_row(integer, uuid);
 DROP TYPE {schema}.indexed_change;
 DELETE FROM {schema}.schema_version WHERE version = 8;
 COMMIT;

@@ -248,7 +248,7 @@ public abstract partial class EngineConformanceTests
                 Assert.Null(await References.FindLiveAsync(string.Empty, TestImages.DigestOf(bytes)));
             }
 
-            await AssertNoUnsettledRowsOrRowlessBlobsAsync();
+            await StoreInvariants.AssertWholeAsync(References, Blobs);
         }
     }
 
@@ -385,7 +385,7 @@ public abstract partial class EngineConformanceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.DefaultScope.IngestManyAsync(none, new IngestManyOptions { MaxItemsPerCommit = 10_001 }));
         Assert.Empty(await IngestManyAsync(engine.DefaultScope, []));
         await Assert.ThrowsAsync<ArgumentNullException>(() => IngestManyAsync(engine.DefaultScope, [Item(TestImages.UniquePng(), "n/0"), null!]));
-        await AssertNoUnsettledRowsOrRowlessBlobsAsync();
+        await StoreInvariants.AssertWholeAsync(References, Blobs);
     }
 
     // ---- Helpers --------------------------------------------------------------------------------
@@ -406,59 +406,7 @@ public abstract partial class EngineConformanceTests
         return results;
     }
 
-    /// <summary>
-    /// The invariants after a batch: <paramref name="liveOriginals"/> live originals and nothing else
-    /// (no pending or deleting row), each blob whole and named by a row, each count equal to its holders.
-    /// </summary>
+    /// <summary>The invariants after a batch (<see cref="StoreInvariants"/>), and exactly <paramref name="liveOriginals"/> originals.</summary>
     private async Task AssertWholeAsync(int liveOriginals)
-    {
-        var all = await ListAllRowsAsync();
-        Assert.All(all, o => Assert.Equal(OriginalState.Live, o.State));
-        Assert.Equal(liveOriginals, all.Count);
-        foreach (var original in all)
-        {
-            await using (var stream = await Blobs.OpenReadAsync(original.StorageKey))
-            {
-                Assert.Equal(original.Digest, TestImages.DigestOf(await ReadAllAsync(stream)));
-            }
-
-            long holders = 0;
-            string? cursor = null;
-            do
-            {
-                var page = await References.ListHoldersAsync(original.Id, cursor, 100);
-                holders += page.Items.Count;
-                cursor = page.NextCursor;
-            }
-            while (cursor is not null);
-            Assert.Equal(original.ReferenceCount, holders);
-        }
-
-        await AssertNoUnsettledRowsOrRowlessBlobsAsync();
-    }
-
-    /// <summary>No pending or deleting row, and every blob named by a row.</summary>
-    private async Task AssertNoUnsettledRowsOrRowlessBlobsAsync()
-    {
-        var all = await ListAllRowsAsync();
-        Assert.DoesNotContain(all, o => o.State != OriginalState.Live);
-        var keys = await ListBlobsAsync();
-        var named = await References.FindStorageKeysAsync(keys);
-        Assert.Equal(keys.Order(StringComparer.Ordinal), named.Order(StringComparer.Ordinal));
-    }
-
-    private async Task<List<Original>> ListAllRowsAsync()
-    {
-        var all = new List<Original>();
-        string? cursor = null;
-        do
-        {
-            var page = await References.ListOriginalsAsync(null, cursor, 500);
-            all.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return all;
-    }
+        => Assert.Equal(liveOriginals, (await StoreInvariants.AssertWholeAsync(References, Blobs)).Count);
 }
