@@ -68,7 +68,8 @@ public interface IImageDedupScope
     /// <param name="items">The images, opened one at a time as the batch reaches them. A synchronous list works through <c>ToAsyncEnumerable()</c>.</param>
     /// <param name="options">Parallelism and group size; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the batch as described above.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (thrown when enumeration starts).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> is null (thrown by the call), or yields a null item (thrown by the enumeration, after the results before it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (thrown by the call, before anything is read).</exception>
     IAsyncEnumerable<IngestItemResult> IngestManyAsync(IAsyncEnumerable<IngestItem> items, IngestManyOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
