@@ -58,18 +58,9 @@ internal sealed class QuotaGate
         }
 
         var usage = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
-        var storedBytes = usage.StoredBytes + usage.PendingBytes;
-        if (quota.MaxStoredBytes is { } maxBytes && storedBytes + bytes > maxBytes)
+        if (Refusal(scope, quota, usage.StoredBytes + usage.PendingBytes, usage.UniqueOriginals + usage.PendingOriginals, originals, bytes) is { } refusal)
         {
-            EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.StoredBytes), maxBytes, storedBytes, bytes);
-            throw new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
-        }
-
-        var storedOriginals = usage.UniqueOriginals + usage.PendingOriginals;
-        if (quota.MaxOriginals is { } maxOriginals && storedOriginals + originals > maxOriginals)
-        {
-            EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.Originals), maxOriginals, storedOriginals, originals);
-            throw new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, originals);
+            throw refusal;
         }
     }
 
@@ -94,25 +85,33 @@ internal sealed class QuotaGate
         var storedOriginals = usage.UniqueOriginals + usage.PendingOriginals;
         for (var i = 0; i < lengths.Count; i++)
         {
-            var bytes = lengths[i];
-            if (quota.MaxStoredBytes is { } maxBytes && storedBytes + bytes > maxBytes)
+            refusals[i] = Refusal(scope, quota, storedBytes, storedOriginals, originals: 1, lengths[i]);
+            if (refusals[i] is null)
             {
-                EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.StoredBytes), maxBytes, storedBytes, bytes);
-                refusals[i] = new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
-            }
-            else if (quota.MaxOriginals is { } maxOriginals && storedOriginals + 1 > maxOriginals)
-            {
-                EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.Originals), maxOriginals, storedOriginals, 1);
-                refusals[i] = new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, 1);
-            }
-            else
-            {
-                storedBytes += bytes;
+                storedBytes += lengths[i];
                 storedOriginals++;
             }
         }
 
         return refusals;
+    }
+
+    /// <summary>The refusal (logged) of <paramref name="originals"/> new originals of <paramref name="bytes"/> bytes at this usage, or null when they fit.</summary>
+    private QuotaExceededException? Refusal(string scope, ScopeQuota quota, long storedBytes, long storedOriginals, int originals, long bytes)
+    {
+        if (quota.MaxStoredBytes is { } maxBytes && storedBytes + bytes > maxBytes)
+        {
+            EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.StoredBytes), maxBytes, storedBytes, bytes);
+            return new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
+        }
+
+        if (quota.MaxOriginals is { } maxOriginals && storedOriginals + originals > maxOriginals)
+        {
+            EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.Originals), maxOriginals, storedOriginals, originals);
+            return new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, originals);
+        }
+
+        return null;
     }
 
     /// <summary>The start-up check of the configured quotas (<c>ImageDedupOptionsValidator</c>).</summary>
