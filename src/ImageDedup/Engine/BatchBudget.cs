@@ -2,9 +2,9 @@ namespace ImageDedup.Engine;
 
 /// <summary>
 /// What a batch ingest may hold at once: a number of items in flight (each may keep a file open
-/// until its group commits) and bytes of content kept in memory, counted in 64 KiB units. One
-/// reader takes, in input order; the group commit gives back. An item that needs more than the
-/// whole budget takes all of it, alone.
+/// until its group commits) and bytes of content kept in memory, counted in 64 KiB units; a group
+/// takes at most half of either. One reader takes, in input order; the group commit gives back. An
+/// item that needs more than the whole budget takes all of it, alone.
 /// </summary>
 internal sealed class BatchBudget : IDisposable
 {
@@ -62,6 +62,13 @@ internal sealed class BatchBudget : IDisposable
             _items.Release(items);
         }
     }
+
+    /// <summary>
+    /// The units one group may hold: half the budget, so that while one group commits the reader can
+    /// fill the next one. (A group that took the whole budget would leave the reader a few items at a
+    /// time, and every other group would be one of those, costing a flush of its own.)
+    /// </summary>
+    public int GroupUnits => Math.Max(1, _totalUnits / 2);
 
     /// <summary>The units that <paramref name="bytes"/> of memory count as, at most the whole budget.</summary>
     public int Units(long bytes) => (int)Math.Min(_totalUnits, (bytes + UnitSize - 1) / UnitSize);

@@ -14,8 +14,11 @@ namespace ImageDedup.Engine;
 /// </summary>
 internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, CatalogueOwnership ownership, ImageDedupOptions options, ImageDedupTelemetry telemetry, ILogger logger)
 {
-    /// <summary>Content kept in memory while items wait for their group: at least this much, more when one chunk per reader would not fit.</summary>
-    internal const long MemoryBudget = 64L << 20;
+    /// <summary>
+    /// Content kept in memory while items wait for their group: at least this much (a group holds at
+    /// most half of it), more when two chunks per reader would not fit.
+    /// </summary>
+    internal const long MemoryBudget = 128L << 20;
 
     /// <summary>The most items one group may take.</summary>
     internal const int MaxItemsPerCommit = 10_000;
@@ -41,7 +44,7 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
 
         // Twice a group in flight: one committing while the next is read. Each item may hold a file
         // open until its group commits; each in-memory image holds its bytes.
-        var memory = Math.Max(MemoryBudget, (long)options.BufferSize * (parallelism + 2));
+        var memory = Math.Max(MemoryBudget, (long)options.BufferSize * 2 * (parallelism + 2));
         using var budget = new BatchBudget(2 * maxPerGroup, memory);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -54,7 +57,7 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
         {
             while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                group = await NextGroupAsync(channel.Reader, maxPerGroup).ConfigureAwait(false);
+                group = await NextGroupAsync(channel.Reader, maxPerGroup, budget.GroupUnits).ConfigureAwait(false);
                 groups++;
                 var completed = await commit.RunAsync(scope, group, writeConcurrency, cancellationToken).ConfigureAwait(false);
                 var cancelled = !completed || cancellationToken.IsCancellationRequested;
@@ -99,17 +102,19 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
 
     /// <summary>
     /// The next group: the first item waiting (once it has been read), then every item already read
-    /// behind it, in order, up to <paramref name="maxPerGroup"/>. It ends before an item still being
-    /// read and before a holder the group already names, which keeps "a holder named twice ends at
-    /// the later item" true (the later one commits in a later group).
+    /// behind it, in order, up to <paramref name="maxPerGroup"/> items and <paramref name="maxUnits"/>
+    /// of memory. It ends before an item still being read and before a holder the group already names,
+    /// which keeps "a holder named twice ends at the later item" true (the later one commits in a
+    /// later group).
     /// </summary>
-    private static async Task<List<BatchItem>> NextGroupAsync(ChannelReader<BatchItem> waiting, int maxPerGroup)
+    private static async Task<List<BatchItem>> NextGroupAsync(ChannelReader<BatchItem> waiting, int maxPerGroup, int maxUnits)
     {
         var group = new List<BatchItem>();
         var holders = new HashSet<string>(StringComparer.Ordinal);
+        var units = 0;
         while (group.Count < maxPerGroup && waiting.TryPeek(out var next))
         {
-            if (group.Count > 0 && !next.Read.IsCompleted)
+            if (group.Count > 0 && (!next.Read.IsCompleted || units + next.Units > maxUnits))
             {
                 break;
             }
@@ -122,6 +127,7 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
             await next.Read.ConfigureAwait(false);
             waiting.TryRead(out _);
             group.Add(next);
+            units += next.Units;
         }
 
         return group;
