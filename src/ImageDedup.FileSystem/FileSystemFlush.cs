@@ -22,7 +22,6 @@ internal static partial class FileSystemFlush
     private const int Interrupted = 4; // EINTR
     private const int NotImplemented = 38; // ENOSYS
     private const int NoSuchFile = 2; // ENOENT
-    private const uint StartWrite = 2; // SYNC_FILE_RANGE_WRITE
 
     /// <summary>Flushes the file system holding <paramref name="root"/>; false when the platform cannot, and the caller flushes file by file.</summary>
     /// <exception cref="IOException">The flush failed.</exception>
@@ -90,34 +89,6 @@ internal static partial class FileSystemFlush
         }
     }
 
-    /// <summary>
-    /// Starts writing a file's dirty pages back without waiting (Linux <c>sync_file_range</c> with
-    /// <c>SYNC_FILE_RANGE_WRITE</c>), so the disk works while the batch writes its other blobs and the
-    /// one flush at the end finds little left to do. Only a head start: durability still comes from
-    /// <see cref="TrySyncFileSystem"/>, so a failure here is ignored.
-    /// </summary>
-    public static void StartWriteback(SafeHandle file)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            _ = SyncFileRange((int)file.DangerousGetHandle(), 0, 0, StartWrite);
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
-    }
-
     private static IOException Failure(string call, string path, int errno)
         => new($"{call}('{path}') failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
 
@@ -126,9 +97,6 @@ internal static partial class FileSystemFlush
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static partial int SyncFileRange(int fd, long offset, long bytes, uint flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -53,8 +53,6 @@ internal sealed class UnflushedBlobWriter(BlobPaths paths, ILogger logger)
                 {
                     throw new ContentIntegrityException($"The content stream ended after {total} of the declared {metadata.Length} bytes.");
                 }
-
-                FileSystemFlush.StartWriteback(file.SafeFileHandle);
             }
 
             Log.BlobWritten(logger, key, metadata.Length, target);
