@@ -20,6 +20,9 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
     /// </summary>
     internal const long MemoryBudget = 128L << 20;
 
+    /// <summary>How long a group being gathered waits for the reader's next item before it commits without it.</summary>
+    internal static readonly TimeSpan ReadStall = TimeSpan.FromMilliseconds(5);
+
     /// <summary>The most items one group may take.</summary>
     internal const int MaxItemsPerCommit = 10_000;
 
@@ -101,36 +104,61 @@ internal sealed class BatchIngest(BatchReader reader, GroupCommit commit, Catalo
     }
 
     /// <summary>
-    /// The next group: the first item waiting (once it has been read), then every item already read
-    /// behind it, in order, up to <paramref name="maxPerGroup"/> items and <paramref name="maxUnits"/>
-    /// of memory. It ends before an item still being read and before a holder the group already names,
-    /// which keeps "a holder named twice ends at the later item" true (the later one commits in a
-    /// later group).
+    /// The next group: the first item waiting (once it has been read), then the items behind it, in
+    /// order, while they keep coming — each read within <see cref="ReadStall"/> of the one before —
+    /// up to <paramref name="maxPerGroup"/> items and <paramref name="maxUnits"/> of memory. So a group
+    /// takes what the reader has ready and what it is about to finish, and a first group does not
+    /// commit one item alone (paying a flush for it) while the reader is a few milliseconds from the
+    /// rest; an input that trickles in still commits without waiting more than that for each item.
+    /// It ends before a holder the group already names, which keeps "a holder named twice ends at the
+    /// later item" true (the later one commits in a later group).
     /// </summary>
     private static async Task<List<BatchItem>> NextGroupAsync(ChannelReader<BatchItem> waiting, int maxPerGroup, int maxUnits)
     {
         var group = new List<BatchItem>();
         var holders = new HashSet<string>(StringComparer.Ordinal);
         var units = 0;
-        while (group.Count < maxPerGroup && waiting.TryPeek(out var next))
+        while (group.Count < maxPerGroup)
         {
-            if (group.Count > 0 && (!next.Read.IsCompleted || units + next.Units > maxUnits))
+            if (!waiting.TryPeek(out var next)
+                && (group.Count == 0 || !await ArrivesAsync(waiting.WaitToReadAsync().AsTask()).ConfigureAwait(false) || !waiting.TryPeek(out next)))
             {
                 break;
             }
 
-            if (next.Holder is { } holder && !holders.Add(holder))
+            if (group.Count > 0 && !next.Read.IsCompleted && !await ArrivesAsync(next.Read).ConfigureAwait(false))
             {
                 break;
             }
 
             await next.Read.ConfigureAwait(false);
+            if ((group.Count > 0 && units + next.Units > maxUnits) || (next.Holder is { } holder && !holders.Add(holder)))
+            {
+                break;
+            }
+
             waiting.TryRead(out _);
             group.Add(next);
             units += next.Units;
         }
 
         return group;
+    }
+
+    /// <summary>Whether <paramref name="work"/> completes within <see cref="ReadStall"/>.</summary>
+    private static async Task<bool> ArrivesAsync(Task work)
+    {
+        using var stall = new CancellationTokenSource();
+        var first = await Task.WhenAny(work, Task.Delay(ReadStall, stall.Token)).ConfigureAwait(false);
+        await stall.CancelAsync().ConfigureAwait(false);
+        if (first != work)
+        {
+            return false;
+        }
+
+        // A reader that failed completes the queue with its exception: the main loop reports it.
+        _ = work.Exception;
+        return true;
     }
 
     private static async Task ReleaseAsync(List<BatchItem> group, BatchBudget budget)
