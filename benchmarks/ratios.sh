@@ -27,6 +27,7 @@ echo "# running the headline benchmarks (a few minutes); log: $out/run.log" >&2
 IMAGEDEDUP_BENCH_SCOPE=headline dotnet run -c Release --project benchmarks/ImageDedup.Benchmarks -- \
   --filter '*.HashVsHashDataBytes.*' '*.HashVsStreamHashData.*' '*.DuplicateIngestBenchmarks.*' \
            '*.NewIngestBenchmarks.*' '*.ReferenceBenchmarks.*' \
+           '*.BatchNewIngestBenchmarks.*' '*.BatchDuplicateIngestBenchmarks.*' \
   --job short --iterationCount 10 --artifacts "$out" >"$out/run.log" 2>&1 || {
   echo "ratios.sh: the benchmark run failed; see $out/run.log" >&2
   exit 1
@@ -83,4 +84,10 @@ ratio hash-vs-hashdata-bytes-64k   HashVsHashDataBytes       HashAsync    HashDa
 ratio hash-vs-hashdata-stream-64k  HashVsStreamHashData      HashAsync    HashDataStream $kib64 File ""
 ratio dup-ingest-vs-hash-64k       DuplicateIngestBenchmarks Ingest       HashAlone      $kib64 -    ""
 ratio new-ingest-vs-hash-write-64k NewIngestBenchmarks       Ingest       HashAndWrite   $kib64 -    ""
+# Batch ingest (group commit), 1,000 images of 64 KiB: new ones against hashing and writing them with
+# one flush at the end; stored ones (a re-run) against hashing them one after another, and, for
+# reference only, against hashing them on every core.
+ratio batch-new-ingest-vs-hash-write-64k    BatchNewIngestBenchmarks       IngestMany HashWriteFlushOnce $kib64 - 1.3
+ratio batch-dup-ingest-vs-hash-64k          BatchDuplicateIngestBenchmarks IngestMany HashAll            $kib64 - 1.2
+ratio batch-dup-ingest-vs-parallel-hash-64k BatchDuplicateIngestBenchmarks IngestMany HashAllOnEveryCore $kib64 - ""
 exit "$status"

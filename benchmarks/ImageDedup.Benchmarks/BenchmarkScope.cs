@@ -35,4 +35,10 @@ public static class BenchmarkScope
 
     public static IEnumerable<int> IngestSizes
         => IsShort ? [64 * KiB] : [64 * KiB, 16 * MiB];
+
+    /// <summary>The image size of the batch benchmarks (their names say 64k).</summary>
+    public static IEnumerable<int> BatchSizes => [64 * KiB];
+
+    /// <summary>Images per batch: 1,000 (a few in the smoke run).</summary>
+    public static int BatchCount => IsShort ? 20 : 1_000;
 }

@@ -43,6 +43,37 @@ public interface IImageDedupScope
     /// <exception cref="BlockedContentException">The bytes are on the block list of the scope or of every scope; nothing was stored.</exception>
     Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ingests many images with group commit: each item gets exactly what
+    /// <see cref="IngestAsync"/> would give it — its result, or the exception single ingest would
+    /// throw for it, without failing the others — but the catalogue's commits and the blob store's
+    /// flushes are paid once per group of items, not once per image. Items are read and hashed on
+    /// every core (<see cref="IngestManyOptions.MaxDegreeOfParallelism"/>) with bounded memory;
+    /// while one group commits, the next is read.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Results come in input order, each once its group has committed: a yielded result is durable —
+    /// its stored bytes and its reference survive a crash, exactly as after <see cref="IngestAsync"/>
+    /// returns. A crash at any point leaves what a crashed single ingest leaves, which reconcile
+    /// removes. Items of one group are not ordered among themselves, with one exception: a holder
+    /// named by two items ends up pointing at the later one. Quotas apply to each item as to a
+    /// single ingest, in input order.
+    /// </para>
+    /// <para>
+    /// Cancelling stops reading further items; the group in flight either commits (its results are
+    /// yielded first) or is undone, then <see cref="OperationCanceledException"/> is thrown. Every item
+    /// is either wholly ingested or not at all. Ending the enumeration early leaves the same; an item
+    /// whose result was not yielded may then have been stored, and ingesting it again is harmless.
+    /// </para>
+    /// </remarks>
+    /// <param name="items">The images, opened one at a time as the batch reaches them. A synchronous list works through <c>ToAsyncEnumerable()</c>.</param>
+    /// <param name="options">Parallelism and group size; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the batch as described above.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> is null (thrown by the call), or yields a null item (thrown by the enumeration, after the results before it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (thrown by the call, before anything is read).</exception>
+    IAsyncEnumerable<IngestItemResult> IngestManyAsync(IAsyncEnumerable<IngestItem> items, IngestManyOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Points a holder at an original. Idempotent; re-pointing releases the holder's previous original.</summary>
     /// <param name="originalId">The original, of this scope.</param>
     /// <param name="holder">The holder key, the host's own name for its record.</param>

@@ -73,8 +73,9 @@ internal sealed class Catalogue : IAsyncDisposable
         return new Catalogue(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), root, scope);
     }
 
-    public Task<IngestResult> IngestAsync(Stream content, string holder, CancellationToken cancellationToken)
-        => _scope.IngestAsync(content, new IngestRequest { Holder = holder, ExpectedLength = content.CanSeek ? content.Length : null }, cancellationToken);
+    /// <summary>A batch ingest: results in input order, each durable once yielded.</summary>
+    public IAsyncEnumerable<IngestItemResult> IngestManyAsync(IEnumerable<IngestItem> items, int parallelism, CancellationToken cancellationToken)
+        => _scope.IngestManyAsync(items.ToAsyncEnumerable(), new IngestManyOptions { MaxDegreeOfParallelism = parallelism }, cancellationToken);
 
     public Task<Original?> FindByHolderAsync(string holder, CancellationToken cancellationToken)
         => _scope.FindByHolderAsync(holder, cancellationToken);

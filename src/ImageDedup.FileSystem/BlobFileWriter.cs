@@ -42,7 +42,7 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
         }
         catch (Exception ex)
         {
-            Remove(moved ? target : temp);
+            Remove(moved ? target : temp, logger);
             Log.WriteAbandoned(logger, key, temp, ex);
             throw;
         }
@@ -94,7 +94,8 @@ internal sealed class BlobFileWriter(BlobPaths paths, StagingArea staging, bool 
         }
     }
 
-    private void Remove(string path)
+    /// <summary>Deletes what a failed write left; a failure to do so is logged (reconcile removes it later).</summary>
+    internal static void Remove(string path, ILogger logger)
     {
         try
         {

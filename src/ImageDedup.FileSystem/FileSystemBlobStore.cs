@@ -19,6 +19,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     private readonly BlobPaths _paths;
     private readonly StagingArea _staging;
     private readonly BlobFileWriter _writer;
+    private readonly UnflushedBlobWriter _unflushed;
     private readonly OwnershipFile _ownership;
     private readonly bool _flushToDisk;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _writer = new BlobFileWriter(_paths, _staging, _flushToDisk, logger);
+        _unflushed = new UnflushedBlobWriter(_paths, logger);
         _ownership = new OwnershipFile(_paths, _staging, _flushToDisk, logger);
     }
 
@@ -52,13 +54,69 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
     /// <inheritdoc/>
     public Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+        => _writer.WriteAsync(key, WriteTarget(key, content, metadata, cancellationToken), content, metadata, cancellationToken);
+
+    /// <summary>
+    /// Writes the blob straight to its path, without a staging file or any flush (see
+    /// <see cref="UnflushedBlobWriter"/>); <see cref="FlushAsync"/> makes it durable.
+    /// </summary>
+    public Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+        => _unflushed.WriteAsync(key, WriteTarget(key, content, metadata, cancellationToken), content, metadata, cancellationToken);
+
+    /// <summary>
+    /// Flushes what <see cref="WriteWithoutFlushAsync"/> left in the page cache: on Linux one
+    /// <c>syncfs</c> of the root's file system, which also commits every rename and new directory;
+    /// elsewhere each blob's file and each directory from it up to the root (see <see cref="FileSystemFlush"/>).
+    /// </summary>
+    public Task FlushAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var paths = keys.Select(_paths.Resolve).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_flushToDisk || paths.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return Task.Run(
+            () =>
+            {
+                if (FileSystemFlush.TrySyncFileSystem(_paths.Root))
+                {
+                    Log.FileSystemFlushed(_logger, paths.Count, _paths.Root);
+                    return;
+                }
+
+                var directories = new HashSet<string>(StringComparer.Ordinal) { _paths.Root, _staging.Path };
+                foreach (var path in paths)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    FileSystemFlush.FlushFile(path);
+                    for (var directory = Path.GetDirectoryName(path); directory is not null && directory.Length > _paths.Root.Length; directory = Path.GetDirectoryName(directory))
+                    {
+                        directories.Add(directory);
+                    }
+                }
+
+                foreach (var directory in directories.Where(Directory.Exists))
+                {
+                    DirectoryFlush.Flush(directory);
+                }
+
+                Log.FilesFlushed(_logger, paths.Count, directories.Count);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The checks of a write, before anything is touched; the full path of the key.</summary>
+    private string WriteTarget(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentOutOfRangeException.ThrowIfNegative(metadata.Length, nameof(metadata));
         var target = _paths.Resolve(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.WriteAsync(key, target, content, metadata, cancellationToken);
+        return target;
     }
 
     /// <inheritdoc/>

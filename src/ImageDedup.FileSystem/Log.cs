@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Claimed the blob store at {Root} for catalogue {CatalogueId}")]
     public static partial void OwnershipClaimed(ILogger logger, string root, Guid catalogueId);
+
+    [LoggerMessage(9, LogLevel.Debug, "Flushed {Count} blobs written without flush with one syncfs of the file system of {Root}")]
+    public static partial void FileSystemFlushed(ILogger logger, int count, string root);
+
+    [LoggerMessage(10, LogLevel.Debug, "Flushed {Count} blobs written without flush file by file, and {Directories} directories")]
+    public static partial void FilesFlushed(ILogger logger, int count, int directories);
 }

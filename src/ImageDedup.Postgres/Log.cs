@@ -35,6 +35,15 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Debug, "Running in the host transaction; releases only record orphans, nothing is claimed")]
     public static partial void InHostTransaction(ILogger logger);
 
+    [LoggerMessage(11, LogLevel.Debug, "Attached {Count} digests in scope '{Scope}' in one statement; {Found} had a live original")]
+    public static partial void AttachedMany(ILogger logger, int count, string scope, int found);
+
+    [LoggerMessage(12, LogLevel.Debug, "Inserted {Count} pending originals in one statement")]
+    public static partial void InsertedPendingMany(ILogger logger, int count);
+
+    [LoggerMessage(13, LogLevel.Debug, "Promoted {Count} pending originals in one statement; {Promoted} were still pending")]
+    public static partial void PromotedMany(ILogger logger, int count, int promoted);
+
     [LoggerMessage(103, LogLevel.Information, "Counting the existing ImageDedup originals into the statistics counters")]
     public static partial void BackfillStarted(ILogger logger);
 

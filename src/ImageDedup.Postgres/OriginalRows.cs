@@ -28,20 +28,23 @@ internal static class OriginalRows
         BlobMissingSince = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 11),
     };
 
-    /// <summary>Reads a row of the <c>original_change</c> type the functions return.</summary>
-    public static Change ReadChange(NpgsqlDataReader reader)
+    /// <summary>Reads a row of the <c>original_change</c> type the functions return, starting at <paramref name="offset"/>.</summary>
+    public static Change ReadChange(NpgsqlDataReader reader, int offset = 0)
     {
-        var kind = reader.GetInt16(0);
-        var added = reader.GetBoolean(1);
+        var kind = reader.GetInt16(offset);
+        var added = reader.GetBoolean(offset + 1);
         if (kind == BlockedKind)
         {
-            return new Change(kind, added, null, 0, reader.GetString(3), reader.GetString(4));
+            return new Change(kind, added, null, 0, reader.GetString(offset + 3), reader.GetString(offset + 4));
         }
 
-        return reader.IsDBNull(2)
-            ? new Change(kind, added, null, reader.GetInt64(9))
-            : new Change(kind, added, Read(reader, 2), reader.GetInt64(9));
+        return reader.IsDBNull(offset + 2)
+            ? new Change(kind, added, null, reader.GetInt64(offset + 9))
+            : new Change(kind, added, Read(reader, offset + 2), reader.GetInt64(offset + 9));
     }
+
+    /// <summary>Reads a row of the <c>indexed_change</c> type the group-commit functions return: the item (from 1), then its change.</summary>
+    public static (int Item, Change Change) ReadIndexedChange(NpgsqlDataReader reader) => (reader.GetInt32(0), ReadChange(reader, 1));
 
     /// <summary>Reads a row of <c>blocked_digests</c>: id, scope, digest, reason, blocked_by, blocked_at.</summary>
     public static (long Id, BlockListEntry Entry) ReadBlock(NpgsqlDataReader reader) => (

@@ -21,6 +21,7 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresSql _sql;
+    private readonly PostgresBatchSql _batchSql;
     private readonly PostgresSchemaMigrator _migrator;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
@@ -57,6 +58,7 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
         }
 
         _sql = new PostgresSql(options.Schema);
+        _batchSql = new PostgresBatchSql(_sql);
         _migrator = new PostgresSchemaMigrator(_dataSource, _sql, _logger);
         _autoMigrate = options.AutoMigrate;
         _counterBackfill = new PostgresCounterBackfill(_dataSource, _sql, _logger);
@@ -158,6 +160,80 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     /// <inheritdoc/>
     public Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default)
         => QuerySingleAsync(null, _sql.ClaimPending, [Uuid(id)], r => OriginalRows.Read(r), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ReferenceChange?>> TryAttachManyAsync(string scope, IReadOnlyList<DigestAttachment> requests, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireAttachments(requests);
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await IndexedChangesAsync(
+            _batchSql.TryAttachMany,
+            [Text(scope), TextArray(requests.Select(r => r.Digest.ToString())), TextArray(requests.Select(r => r.Holder)), Bool(claimIfOrphaned)],
+            cancellationToken).ConfigureAwait(false);
+        var changes = ToReferenceChanges(rows, requests.Count);
+        Log.AttachedMany(_logger, requests.Count, scope, changes.Count(c => c is not null));
+        return changes;
+    }
+
+    /// <inheritdoc/>
+    public async Task InsertPendingManyAsync(IReadOnlyList<NewOriginal> originals, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireNewOriginals(originals);
+        if (originals.Count == 0)
+        {
+            return;
+        }
+
+        await ExecuteAsync(
+            _batchSql.InsertPendingMany,
+            [
+                new NpgsqlParameter { Value = originals.Select(o => o.Id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                TextArray(originals.Select(o => o.Scope)),
+                TextArray(originals.Select(o => o.Digest.ToString())),
+                new NpgsqlParameter { Value = originals.Select(o => o.Length).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                TextArray(originals.Select(o => o.ContentType)),
+                TextArray(originals.Select(o => o.StorageKey)),
+            ],
+            cancellationToken).ConfigureAwait(false);
+        Log.InsertedPendingMany(_logger, originals.Count);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ReferenceChange?>> PromoteManyAsync(IReadOnlyList<PendingPromotion> promotions, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequirePromotions(promotions);
+        if (promotions.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await IndexedChangesAsync(
+            _batchSql.PromoteMany,
+            [UuidArray(promotions.Select(p => p.PendingId)), TextArray(promotions.Select(p => p.Holder)), Bool(claimIfOrphaned)],
+            cancellationToken).ConfigureAwait(false);
+        var changes = ToReferenceChanges(rows, promotions.Count);
+        Log.PromotedMany(_logger, promotions.Count, changes.Count(c => c is not null));
+        return changes;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Original>> ClaimPendingManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? [] : await QueryAsync(null, _batchSql.ClaimPendingMany, [UuidArray(ids)], r => OriginalRows.Read(r), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> DeleteClaimedManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? 0 : await ExecuteAsync(_batchSql.DeleteClaimedMany, [UuidArray(ids)], cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
@@ -360,6 +436,26 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<ContentDigest, BlockListEntry>> FindBlocksAsync(string scope, IReadOnlyCollection<ContentDigest> digests, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        ArgumentNullException.ThrowIfNull(digests);
+        foreach (var digest in digests)
+        {
+            StoreArguments.RequireDigest(digest);
+        }
+
+        if (digests.Count == 0)
+        {
+            return new Dictionary<ContentDigest, BlockListEntry>();
+        }
+
+        var keys = new NpgsqlParameter { Value = digests.Select(d => d.ToString()).Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+        var rows = await QueryAsync(null, _sql.Takedown.FindBlocks, [keys, Text(scope)], OriginalRows.ReadBlock, cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(row => row.Entry.Digest, row => row.Entry);
+    }
+
+    /// <inheritdoc/>
     public async Task<Page<BlockListEntry>> ListBlocksAsync(string? scope, string? cursor, int pageSize, CancellationToken cancellationToken = default)
     {
         StoreArguments.RequireScopeOrNull(scope);
@@ -479,6 +575,22 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
 
 
 
+    /// <summary>Runs a group-commit function of Install.v8.sql, which takes its locks in the store's documented order.</summary>
+    private Task<List<(int Item, OriginalRows.Change Change)>> IndexedChangesAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+        => QueryAsync(null, sql, parameters, OriginalRows.ReadIndexedChange, cancellationToken);
+
+    /// <summary>One entry per item (functions number them from 1): the change, or null when the item returned nothing.</summary>
+    private static ReferenceChange?[] ToReferenceChanges(List<(int Item, OriginalRows.Change Change)> rows, int count)
+    {
+        var changes = new ReferenceChange?[count];
+        foreach (var group in rows.GroupBy(r => r.Item))
+        {
+            changes[group.Key - 1] = ToReferenceChange(group.Select(r => r.Change).ToList());
+        }
+
+        return changes;
+    }
+
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         if (_autoMigrate)
@@ -489,7 +601,7 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     }
 
     private Task<List<OriginalRows.Change>> ChangesAsync(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
-        => QueryAsync(host, sql, parameters, OriginalRows.ReadChange, cancellationToken);
+        => QueryAsync(host, sql, parameters, r => OriginalRows.ReadChange(r), cancellationToken);
 
     private async Task<T?> QuerySingleAsync<T>(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
@@ -537,6 +649,10 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     }
 
     private static NpgsqlParameter Uuid(Guid value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Uuid };
+
+    private static NpgsqlParameter UuidArray(IEnumerable<Guid> values) => new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid };
+
+    private static NpgsqlParameter TextArray(IEnumerable<string?> values) => new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 

@@ -8,7 +8,7 @@ namespace ImageDedup.Postgres;
 internal sealed class PostgresSql
 {
     /// <summary>The original's twelve columns, in the order <see cref="OriginalRows"/> reads them.</summary>
-    private const string Columns = "o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key, o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since";
+    internal const string Columns = "o.id, o.scope, o.digest, o.length, o.content_type, o.storage_key, o.state, o.reference_count, o.created_at, o.updated_at, o.orphaned_at, o.blob_missing_since";
 
     public PostgresSql(string schema)
     {

@@ -23,6 +23,8 @@ internal sealed class PostgresTakedownSql
                 (SELECT 1 AS rank, b.* FROM {b} AS b WHERE b.digest = $1 AND b.scope IS NULL)) AS b
             ORDER BY b.rank LIMIT 1
             """;
+        // The scope's own entry before the global one of each digest.
+        FindBlocks = $"SELECT DISTINCT ON (b.digest) {entry} FROM {b} AS b WHERE b.digest = ANY ($1) AND (b.scope = $2 OR b.scope IS NULL) ORDER BY b.digest, b.scope IS NULL";
         ListBlocks = $"SELECT {entry} FROM {b} AS b WHERE ($1::text IS NULL OR b.scope = $1) AND ($2::bigint IS NULL OR b.id > $2) ORDER BY b.id LIMIT $3";
 
         ClaimForPurge = $"SELECT * FROM {s}.claim_for_purge($1)";
@@ -71,6 +73,7 @@ internal sealed class PostgresTakedownSql
     public string UnblockGlobal { get; }
     public string UnblockScoped { get; }
     public string FindBlock { get; }
+    public string FindBlocks { get; }
     public string ListBlocks { get; }
     public string ClaimForPurge { get; }
     public string ClaimDigestForPurge { get; }

@@ -22,6 +22,7 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
     private readonly SqliteSchemaMigrator _migrator;
     private readonly SqliteReferenceWriter _writer;
     private readonly SqliteTakedownWriter _takedown;
+    private readonly SqliteBatchWriter _batchWriter;
     private readonly bool _autoMigrate;
     private readonly ILogger _logger;
     private readonly SqliteCounterBackfill _counterBackfill;
@@ -44,6 +45,7 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
         _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
         _writer = new SqliteReferenceWriter(_sql, _logger);
         _takedown = new SqliteTakedownWriter(_sql.Takedown);
+        _batchWriter = new SqliteBatchWriter(_sql, new SqliteBatchStatements(_sql), _writer);
         _autoMigrate = options.AutoMigrate;
         _counterBackfill = new SqliteCounterBackfill(_connections, options.TablePrefix, _logger);
         _backfill = new BackgroundRun(_counterBackfill.RunQuietlyAsync);
@@ -129,6 +131,55 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
     /// <inheritdoc/>
     public Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default)
         => WriteAsync(null, (c, t, ct) => SqliteCommands.OriginalAsync(c, t, _sql.ClaimPending, ct, ("@id", OriginalRow.Key(id))), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ReferenceChange?>> TryAttachManyAsync(string scope, IReadOnlyList<DigestAttachment> requests, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        StoreArguments.RequireAttachments(requests);
+        return requests.Count == 0
+            ? Task.FromResult<IReadOnlyList<ReferenceChange?>>([])
+            : WriteAsync(null, (c, t, ct) => _batchWriter.TryAttachManyAsync(c, t, scope, requests, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task InsertPendingManyAsync(IReadOnlyList<NewOriginal> originals, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireNewOriginals(originals);
+        return originals.Count == 0
+            ? Task.CompletedTask
+            : WriteAsync(
+                null,
+                (c, t, ct) =>
+                {
+                    _batchWriter.InsertPendingMany(c, t, originals, ct);
+                    return Task.FromResult(true);
+                },
+                cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ReferenceChange?>> PromoteManyAsync(IReadOnlyList<PendingPromotion> promotions, bool claimIfOrphaned, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequirePromotions(promotions);
+        return promotions.Count == 0
+            ? Task.FromResult<IReadOnlyList<ReferenceChange?>>([])
+            : WriteAsync(null, (c, t, ct) => _batchWriter.PromoteManyAsync(c, t, promotions, claimIfOrphaned, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Original>> ClaimPendingManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? [] : await WriteAsync(null, (c, t, ct) => _batchWriter.ClaimPendingManyAsync(c, t, ids, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<int> DeleteClaimedManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0 ? Task.FromResult(0) : WriteAsync(null, (c, t, ct) => _batchWriter.DeleteClaimedManyAsync(c, t, ids, ct), cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task<ReferenceChange> AddReferenceAsync(string scope, string holder, Guid originalId, bool claimIfOrphaned, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
@@ -292,6 +343,37 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
         StoreArguments.RequireScopeOrNull(scope);
         StoreArguments.RequireDigest(digest);
         return WriteAsync(null, (c, t, ct) => _takedown.UnblockAsync(c, t, scope, digest, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<ContentDigest, BlockListEntry>> FindBlocksAsync(string scope, IReadOnlyCollection<ContentDigest> digests, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.RequireScope(scope);
+        ArgumentNullException.ThrowIfNull(digests);
+        foreach (var digest in digests)
+        {
+            StoreArguments.RequireDigest(digest);
+        }
+
+        if (digests.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyDictionary<ContentDigest, BlockListEntry>>(new Dictionary<ContentDigest, BlockListEntry>());
+        }
+
+        var keys = System.Text.Json.JsonSerializer.Serialize(digests.Select(d => d.ToString()).ToArray(), SqliteJson.Default.IReadOnlyCollectionString);
+        return ReadAsync<IReadOnlyDictionary<ContentDigest, BlockListEntry>>(
+            async (c, ct) =>
+            {
+                var rows = await SqliteCommands.QueryAsync(c, null, _sql.Takedown.FindBlocks, r => SqliteTakedownWriter.ReadEntry(r, 0), ct, ("@scope", scope), ("@digests", keys)).ConfigureAwait(false);
+                var found = new Dictionary<ContentDigest, BlockListEntry>();
+                foreach (var entry in rows)
+                {
+                    found.TryAdd(entry.Digest, entry); // the scope's own entry comes first
+                }
+
+                return found;
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>

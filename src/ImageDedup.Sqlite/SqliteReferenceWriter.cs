@@ -185,7 +185,7 @@ internal sealed class SqliteReferenceWriter
         => await SqliteCommands.NonQueryAsync(c, t, sql, ct, ("@id", OriginalRow.Key(id))).ConfigureAwait(false) > 0;
 
     /// <summary>Points the holder at the live <paramref name="target"/>, releasing whatever it pointed at before.</summary>
-    private async Task<ReferenceChange> AttachAsync(SqliteConnection c, SqliteTransaction t, Original target, string holder, bool claim, CancellationToken ct)
+    internal async Task<ReferenceChange> AttachAsync(SqliteConnection c, SqliteTransaction t, Original target, string holder, bool claim, CancellationToken ct)
     {
         var targetKey = OriginalRow.Key(target.Id);
         var previousKey = (string?)await SqliteCommands.ScalarAsync(c, t, _sql.SelectHolderTarget, ct, ("@scope", target.Scope), ("@holder", holder)).ConfigureAwait(false);

@@ -19,6 +19,11 @@ internal sealed class SqliteTakedownStatements
             SELECT EXISTS (SELECT 1 FROM {b} WHERE digest = @digest AND scope IS NULL)
                 OR EXISTS (SELECT 1 FROM {b} WHERE digest = @digest AND scope = @scope);
             """;
+        // Whether the block list refuses the digest of an original in its scope (a group promotion's check).
+        IsOriginalBlocked = $"""
+            SELECT EXISTS (SELECT 1 FROM {o} AS p JOIN {b} AS x ON x.digest = p.digest AND x.scope IS NULL WHERE p.id = @id)
+                OR EXISTS (SELECT 1 FROM {o} AS p JOIN {b} AS x ON x.digest = p.digest AND x.scope = p.scope WHERE p.id = @id);
+            """;
         FindBlock = $"""
             SELECT {EntryCols} FROM (
                 SELECT 0 AS rank, {EntryCols} FROM {b} WHERE digest = @digest AND scope = @scope
@@ -26,6 +31,8 @@ internal sealed class SqliteTakedownStatements
                 SELECT 1 AS rank, {EntryCols} FROM {b} WHERE digest = @digest AND scope IS NULL)
             ORDER BY rank LIMIT 1;
             """;
+        // Every entry that refuses one of the digests in the scope, the scope's own before the global one.
+        FindBlocks = $"SELECT {EntryCols} FROM {b} WHERE digest IN (SELECT value FROM json_each(@digests)) AND (scope = @scope OR scope IS NULL) ORDER BY digest, scope IS NULL;";
         const string update = "DO UPDATE SET reason = excluded.reason, blocked_by = excluded.blocked_by, blocked_at = excluded.blocked_at";
         BlockGlobal = $"""
             INSERT INTO {b} (scope, digest, reason, blocked_by, blocked_at) VALUES (NULL, @digest, @reason, @by, {Now})
@@ -69,7 +76,9 @@ internal sealed class SqliteTakedownStatements
     }
 
     public string IsBlocked { get; }
+    public string IsOriginalBlocked { get; }
     public string FindBlock { get; }
+    public string FindBlocks { get; }
     public string BlockGlobal { get; }
     public string BlockScoped { get; }
     public string UnblockGlobal { get; }

@@ -78,6 +78,24 @@ public sealed class IngestTests : IDisposable
     }
 
     [Fact]
+    public async Task An_image_cut_short_is_skipped_and_reported_and_the_run_goes_on()
+    {
+        var whole = _scratch.Png("cut/whole.png", 20_000);
+        _scratch.Write("cut/half.png", whole[..10_000]);
+        _scratch.Png("cut/other.png");
+
+        var result = await _scratch.RunAsync("ingest", "cut", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = result.Json.GetProperty("summary");
+        Assert.Equal(2, summary.GetProperty("newOriginals").GetInt32());
+        Assert.Equal(1, summary.GetProperty("nonImages").GetInt32());
+        var problem = Assert.Single(result.Json.GetProperty("problems").EnumerateArray());
+        Assert.Equal("truncated", problem.GetProperty("kind").GetString());
+        Assert.EndsWith("half.png", problem.GetProperty("path").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Symlinks_are_followed_once_and_a_loop_ends_the_walk()
     {
         var picture = _scratch.Png("outside/far.png");

@@ -9,7 +9,7 @@ public sealed class InterruptTests : IDisposable
     [Fact]
     public async Task A_terminated_ingest_exits_130_with_one_line_and_leaves_nothing_half_done()
     {
-        for (var i = 0; i < 1500; i++)
+        for (var i = 0; i < 6000; i++)
         {
             _scratch.Png($"many/{i / 100}/{i}.png", 8192);
         }
@@ -30,9 +30,9 @@ public sealed class InterruptTests : IDisposable
         var error = tool.StandardError.ReadToEndAsync();
 
         // SIGTERM once the first originals are stored: the ingest is under way, and far from
-        // storing 1,500 new originals (three flushes each).
+        // storing 6,000 new originals (group commits of up to 1,000, each while the next is read).
         var first = await tool.StandardOutput.ReadLineAsync();
-        Assert.StartsWith("ingesting 1500 file(s)", first, StringComparison.Ordinal);
+        Assert.StartsWith("ingesting 6000 file(s)", first, StringComparison.Ordinal);
         var blobs = Path.Combine(_scratch.Store, "blobs", "sha256");
         var waited = Stopwatch.StartNew();
         while (!(Directory.Exists(blobs) && Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Any()))

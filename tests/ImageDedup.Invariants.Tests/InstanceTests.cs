@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Engine;
 using System.Globalization;
 using ImageDedup.ProcessHost;
 using ImageDedup.Storage;
@@ -65,7 +66,7 @@ public sealed class PostgresS3InstanceTests(PostgresDatabase database, ITestOutp
             $"{Orphans} orphans: instance A claimed {claims[0].Count}, instance B claimed {claims[1].Count}, no claim twice. A: {runs[0].Output.Split('\n').Last(l => l.Length > 0)}; B: {runs[1].Output.Split('\n').Last(l => l.Length > 0)}"));
 
         await using var check = ProviderPair.Build(pair.Settings);
-        await Invariants.AssertEmptyAsync(check.GetRequiredService<IReferenceStore>(), check.GetRequiredService<IBlobStore>());
+        await StoreInvariants.AssertEmptyAsync(check.GetRequiredService<IReferenceStore>(), check.GetRequiredService<IBlobStore>());
     }
 
     /// <summary>

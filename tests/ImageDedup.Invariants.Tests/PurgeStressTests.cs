@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Engine;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -107,7 +108,7 @@ public abstract class PurgeStressTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.Empty(violations);
         var blobs = provider.GetRequiredService<IBlobStore>();
-        var live = await Invariants.AssertWholeAsync(references, blobs);
+        var live = await StoreInvariants.AssertWholeAsync(references, blobs);
         Assert.DoesNotContain(live, o => blockedAt.Keys.Any(pick => digests[pick] == o.Digest));
         Assert.True(tally.Purges > 3 && !blockedAt.IsEmpty, $"only {tally.Purges} purges ran");
         Assert.True(tally.Refused > 0, "no ingest met a block");
@@ -120,7 +121,7 @@ public abstract class PurgeStressTests(ITestOutputHelper output) : IAsyncLifetim
 
         await engine.CollectGarbageAsync();
         await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
-        await Invariants.AssertEmptyAsync(references, blobs);
+        await StoreInvariants.AssertEmptyAsync(references, blobs);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{_pair.Name}: {Workers} workers, {clock.Elapsed.TotalSeconds:0.0} s: {tally.Ingests} ingests ({tally.Refused} refused as blocked), {tally.Adds} adds, " +
             $"{tally.Reads} verified reads ({tally.ReadsOfPurged} found their original purged), {tally.Releases} releases; " +

@@ -1,3 +1,4 @@
+using ImageDedup.Testing.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using ImageDedup.ProcessHost;
@@ -66,7 +67,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
 
         var references = provider.GetRequiredService<IReferenceStore>();
         var blobs = provider.GetRequiredService<IBlobStore>();
-        await Invariants.AssertWholeAsync(references, blobs);
+        await StoreInvariants.AssertWholeAsync(references, blobs);
         foreach (var model in models)
         {
             foreach (var (holder, expected) in model)
@@ -83,13 +84,13 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
 
         await engine.CollectGarbageAsync();
         await engine.ReconcileAsync(new ReconcileOptions { GracePeriod = TimeSpan.Zero });
-        await Invariants.AssertEmptyAsync(references, blobs);
+        await StoreInvariants.AssertEmptyAsync(references, blobs);
 
         var operations = tally.Operations;
         Assert.True(operations > Workers * 10, $"only {operations} operations ran");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{_pair.Name}: {Workers} workers, {clock.Elapsed.TotalSeconds:0.0} s, {operations} operations ({operations / clock.Elapsed.TotalSeconds:0} ops/s): " +
-            $"{tally.Ingests} ingests ({tally.Duplicates} found existing bytes), {tally.Adds} adds, {tally.Repoints} re-points, {tally.Releases} releases ({tally.Deletions} deleted the original); " +
+            $"{tally.Ingests} ingests ({tally.Duplicates} found existing bytes; {tally.Batches} batches), {tally.Adds} adds, {tally.Repoints} re-points, {tally.Releases} releases ({tally.Deletions} deleted the original); " +
             $"collisions: {tally.VanishedOriginals} adds to an original deleted meanwhile, {tally.EmptyReleases} releases of nothing; " +
             $"collector: {tally.CollectorRuns} runs, {tally.Collected} orphans deleted"));
     }
@@ -106,7 +107,28 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
             var holder = prefix + random.Next(3).ToString(CultureInfo.InvariantCulture);
             var pick = random.Next(contents.Length);
             var roll = random.Next(100);
-            if (roll < 40)
+            if (roll < 10)
+            {
+                // A batch over this worker's holders (one may come twice: the later item wins), its
+                // group steps racing the other workers' single operations on the same originals.
+                var items = Enumerable.Range(0, 2 + random.Next(4))
+                    .Select(_ => (Holder: prefix + random.Next(3).ToString(CultureInfo.InvariantCulture), Pick: random.Next(contents.Length)))
+                    .ToList();
+                var index = 0;
+                await foreach (var result in engine.DefaultScope.IngestManyAsync(
+                    items.Select(i => new IngestItem(_ => ValueTask.FromResult<Stream>(new MemoryStream(contents[i.Pick])), new IngestRequest { Holder = i.Holder })).ToAsyncEnumerable(),
+                    new IngestManyOptions { MaxItemsPerCommit = 3 },
+                    CancellationToken.None))
+                {
+                    Assert.True(result.Succeeded, result.Error?.ToString());
+                    model[items[index].Holder] = digests[items[index].Pick];
+                    index++;
+                }
+
+                Tally.Add(ref tally.Ingests, items.Count);
+                Tally.Add(ref tally.Batches, 1);
+            }
+            else if (roll < 40)
             {
                 var result = await engine.DefaultScope.IngestAsync(new MemoryStream(contents[pick]), new IngestRequest { Holder = holder }, CancellationToken.None);
                 Tally.Add(ref tally.Ingests, 1);
@@ -159,6 +181,7 @@ public abstract class StressTests(ITestOutputHelper output) : IAsyncLifetime
     private sealed class Tally
     {
         public long Ingests;
+        public long Batches;
         public long Duplicates;
         public long Adds;
         public long Repoints;

@@ -4,12 +4,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageDedup.ProcessHost;
 
 /// <summary>
-/// <c>crash &lt;fault point&gt; &lt;ingest|release|purge&gt; &lt;content file&gt; &lt;holder&gt;</c>: runs one
+/// <c>crash &lt;fault point&gt; &lt;ingest|release|purge|batch&gt; &lt;content file or folder&gt; &lt;holder&gt;</c>: runs one
 /// operation on the pair named by the environment with the fault point armed, so the process
 /// SIGKILLs itself there. <c>release</c> first ingests the content for the holder (unarmed), then
 /// arms the point and releases it, driving the deletion protocol. <c>purge</c> first ingests the
 /// content for the holder and five more (<c>holder/1</c> … <c>holder/5</c>), then arms the point and
-/// purges the original with block, two holders a batch. Prints "survived" if the point was never reached.
+/// purges the original with block, two holders a batch. <c>batch</c> ingests every file of
+/// the folder as one batch, each under the holder plus its file name, and one more item whose
+/// bytes change before its blob write (holder plus <c>changing</c>), so a group also undoes an item.
+/// Prints "survived" if the point was never reached.
 /// </summary>
 internal static class CrashCommand
 {
@@ -19,7 +22,7 @@ internal static class CrashCommand
     {
         if (args.Length != 4)
         {
-            await Console.Error.WriteLineAsync($"usage: {Name} <fault point> <ingest|release|purge> <content file> <holder>");
+            await Console.Error.WriteLineAsync($"usage: {Name} <fault point> <ingest|release|purge|batch> <content file or folder> <holder>");
             return 2;
         }
 
@@ -32,6 +35,18 @@ internal static class CrashCommand
 
         await using var provider = ProviderPair.Build(ProviderPair.FromEnvironment(), o => o.PurgeBatchSize = 2);
         var engine = provider.GetRequiredService<IImageDedup>();
+        if (scenario == "batch")
+        {
+            FaultPoints.Armed = point;
+            await foreach (var result in engine.DefaultScope.IngestManyAsync(BatchScenario.Items(contentFile, holder).ToAsyncEnumerable()))
+            {
+                Console.WriteLine($"{result.Item.Request?.Holder}: {(result.Succeeded ? "ok" : result.Error.GetType().Name)}");
+            }
+
+            Console.WriteLine("survived");
+            return 0;
+        }
+
         var content = await File.ReadAllBytesAsync(contentFile);
         switch (scenario)
         {

@@ -27,6 +27,36 @@ public interface IBlobStore
     /// <exception cref="ContentIntegrityException">The stream held fewer or more bytes than declared.</exception>
     Task WriteAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes a blob as <see cref="WriteAsync"/> does — after success the whole content is readable
+    /// under <paramref name="key"/>, after a failure that the call reports nothing is — except that
+    /// it need not be durable until <see cref="FlushAsync"/> has returned for its key, nor atomic
+    /// against a crash: the store may leave the bytes and the name in volatile caches, and write in
+    /// place, so that a batch pays one flush instead of one per blob. A crash (of the process or the
+    /// machine) before the flush may lose the blob or leave it torn under its key; the engine writes
+    /// this way only under new keys of pending rows, which reconcile removes with their blobs. Stores
+    /// whose every write is durable when it returns (S3) keep the default, which is <see cref="WriteAsync"/>.
+    /// </summary>
+    /// <param name="key">The key, as for <see cref="WriteAsync"/>.</param>
+    /// <param name="content">Exactly <see cref="BlobMetadata.Length"/> bytes; never disposed by the store.</param>
+    /// <param name="metadata">The digest, length and content type of the bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is malformed.</exception>
+    /// <exception cref="ContentIntegrityException">The stream held fewer or more bytes than declared.</exception>
+    Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+        => WriteAsync(key, content, metadata, cancellationToken);
+
+    /// <summary>
+    /// Makes the blobs written by <see cref="WriteWithoutFlushAsync"/> under <paramref name="keys"/>
+    /// durable, as <see cref="WriteAsync"/> would have left them: after it returns they survive a
+    /// power loss. Keys whose blob is gone (deleted since, or never written) are no error. The
+    /// default does nothing, for stores whose writes are durable when they return.
+    /// </summary>
+    /// <param name="keys">The keys written without flush.</param>
+    /// <param name="cancellationToken">Cancels the flush; the blobs are then not known to be durable.</param>
+    /// <exception cref="IOException">The flush failed: the blobs are not known to be durable.</exception>
+    Task FlushAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>Opens a blob, or a byte range of it, for streaming reads.</summary>
     /// <remarks>
     /// A range starting at the blob's length yields no bytes; a range running past the end is cut

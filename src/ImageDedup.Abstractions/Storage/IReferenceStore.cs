@@ -83,6 +83,44 @@ public interface IReferenceStore
     /// <returns>The claimed original, or null when it is not there or no longer pending (it went live, or another caller claimed it).</returns>
     Task<Original?> ClaimPendingAsync(Guid id, CancellationToken cancellationToken = default);
 
+    // ---- Group commit (batch ingest): each method is one transaction over many rows, so a batch
+    // pays one commit per step instead of one per image. Each item behaves as its single-row
+    // counterpart would if the items ran one after another in list order inside that transaction.
+    // A group names each holder (and each pending original) at most once; a store takes its locks
+    // for the whole group in the order its single-row methods keep, so a group never deadlocks
+    // with them.
+
+    /// <summary>
+    /// <see cref="TryAttachAsync"/> for each request, in order, in one transaction: all of them
+    /// take effect, or (when the call fails) none.
+    /// </summary>
+    /// <param name="scope">The scope of every request.</param>
+    /// <param name="requests">The digests and holders; each holder at most once.</param>
+    /// <param name="claimIfOrphaned">Claim the deletion of a displaced original that loses its last reference.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One entry per request, in order: the change, or null where the scope has no live original of that digest (by the time the request's turn came).</returns>
+    /// <exception cref="ArgumentException">A request is invalid, or a holder is named twice.</exception>
+    Task<IReadOnlyList<ReferenceChange?>> TryAttachManyAsync(string scope, IReadOnlyList<DigestAttachment> requests, bool claimIfOrphaned, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="InsertPendingAsync"/> for each original, in one transaction: all rows, or none.</summary>
+    Task InsertPendingManyAsync(IReadOnlyList<NewOriginal> originals, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="PromoteAsync"/> for each promotion, in order, in one transaction. A row that is
+    /// missing or no longer pending does not fail the others: its entry is null and nothing is done for it.
+    /// </summary>
+    /// <returns>One entry per promotion, in order: the change (whose original has another identifier when another live original of the digest won, the pending row then being <see cref="OriginalState.Deleting"/>), or null.</returns>
+    /// <exception cref="ArgumentException">A holder or a pending original is named twice.</exception>
+    Task<IReadOnlyList<ReferenceChange?>> PromoteManyAsync(IReadOnlyList<PendingPromotion> promotions, bool claimIfOrphaned, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="ClaimPendingAsync"/> for each identifier, in one transaction.</summary>
+    /// <returns>The originals this call claimed (those that were pending), in no particular order.</returns>
+    Task<IReadOnlyList<Original>> ClaimPendingManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="DeleteClaimedAsync"/> for each identifier, in one transaction; only rows in <see cref="OriginalState.Deleting"/> are deleted.</summary>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> DeleteClaimedManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Points a holder at a live original of the same scope. Doing it twice changes nothing; a
     /// holder that pointed elsewhere releases that original in the same transaction.

@@ -51,6 +51,13 @@ public interface ITakedownStore : IReferenceStore
     Task<BlockListEntry?> FindBlockAsync(string scope, ContentDigest digest, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="FindBlockAsync"/> for many digests in one round trip (a batch ingest asks once per
+    /// group): the entry that refuses each blocked digest in <paramref name="scope"/>, keyed by digest;
+    /// digests nothing refuses are absent.
+    /// </summary>
+    Task<IReadOnlyDictionary<ContentDigest, BlockListEntry>> FindBlocksAsync(string scope, IReadOnlyCollection<ContentDigest> digests, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Lists block-list entries in the order they were first added: those of <paramref name="scope"/>
     /// only, or every entry (global ones and every scope's) when it is null.
     /// </summary>

@@ -20,7 +20,7 @@ internal static class IngestCommand
         };
         var jobs = new Option<int>("--jobs", "-j")
         {
-            Description = "How many files are ingested at once.",
+            Description = "How many files are read and hashed at once (default: one per core).",
             DefaultValueFactory = _ => DefaultJobs,
         };
         jobs.Validators.Add(r =>
@@ -68,6 +68,6 @@ internal static class IngestCommand
         return command;
     }
 
-    /// <summary>Two per core: while one file waits on a flush, another is being hashed.</summary>
-    private static int DefaultJobs => Environment.ProcessorCount * 2;
+    /// <summary>One per core: files are stored in groups, each with one set of commits and one flush, while the next group is hashed.</summary>
+    private static int DefaultJobs => Environment.ProcessorCount;
 }

@@ -6,6 +6,9 @@ internal static class ProblemKinds
     /// <summary>Skipped: the bytes are not a supported image.</summary>
     public const string NotAnImage = "not-an-image";
 
+    /// <summary>Skipped: an image whose own structure says it was cut short.</summary>
+    public const string Truncated = "truncated";
+
     /// <summary>Skipped: zero bytes, or not a regular file (a FIFO, socket or device reports no size and is never opened).</summary>
     public const string Empty = "empty";
 

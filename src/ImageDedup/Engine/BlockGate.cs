@@ -29,9 +29,29 @@ internal sealed class BlockGate(ITakedownStore? store, ImageDedupTelemetry telem
 
         if (await store.FindBlockAsync(scope, digest, cancellationToken).ConfigureAwait(false) is { } entry)
         {
-            TakedownLog.IngestRefused(logger, scope, digest, TakedownLog.Where(entry.Scope), entry.BlockedAt, entry.Reason);
-            telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", "blocked"));
-            throw new BlockedContentException(digest, scope);
+            throw Refuse(scope, entry);
         }
+    }
+
+    /// <summary>
+    /// The same check for many digests in one round trip (a batch ingest's group): the refusal of each
+    /// blocked digest, logged and counted like a single refusal; digests nothing blocks are absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ContentDigest, BlockedContentException>> CheckManyAsync(string scope, IReadOnlyCollection<ContentDigest> digests, CancellationToken cancellationToken)
+    {
+        if (store is null || digests.Count == 0)
+        {
+            return new Dictionary<ContentDigest, BlockedContentException>();
+        }
+
+        var blocked = await store.FindBlocksAsync(scope, digests, cancellationToken).ConfigureAwait(false);
+        return blocked.ToDictionary(b => b.Key, b => Refuse(scope, b.Value));
+    }
+
+    private BlockedContentException Refuse(string scope, BlockListEntry entry)
+    {
+        TakedownLog.IngestRefused(logger, scope, entry.Digest, TakedownLog.Where(entry.Scope), entry.BlockedAt, entry.Reason);
+        telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", "blocked"));
+        return new BlockedContentException(entry.Digest, scope);
     }
 }

@@ -13,6 +13,9 @@ internal sealed class EngineScope(ImageDedupEngine engine, string name) : IImage
     public Task<IngestResult> IngestAsync(Stream content, IngestRequest? request = null, CancellationToken cancellationToken = default)
         => engine.IngestAsync(Name, content, request, cancellationToken);
 
+    public IAsyncEnumerable<IngestItemResult> IngestManyAsync(IAsyncEnumerable<IngestItem> items, IngestManyOptions? options = null, CancellationToken cancellationToken = default)
+        => engine.IngestManyAsync(Name, items, options, cancellationToken);
+
     public Task<ReferenceResult> AddReferenceAsync(Guid originalId, string holder, CancellationToken cancellationToken = default)
         => engine.AddReferenceAsync(Name, originalId, holder, null, cancellationToken);
 

@@ -20,9 +20,22 @@ internal static class FaultPoints
     public const string PurgeAfterBlobDelete = "purge-after-blob-delete";
     public const string PurgeAfterReleaseBatch = "purge-after-release-batch";
 
+    // The steps of one group commit of a batch ingest (GroupCommit).
+    public const string BatchAfterAttach = "batch-after-attach";
+    public const string BatchAfterPendingRows = "batch-after-pending-rows";
+    public const string BatchAfterFirstBlob = "batch-after-first-blob";
+    public const string BatchAfterBlobWrites = "batch-after-blob-writes";
+    public const string BatchBeforePromote = "batch-before-promote";
+    public const string BatchAfterPromote = "batch-after-promote";
+    public const string BatchAfterAbandonClaim = "batch-after-abandon-claim";
+
+    /// <summary>The points of a batch's group commit, in the order a group reaches them.</summary>
+    public static readonly IReadOnlyList<string> Batch =
+        [BatchAfterAttach, BatchAfterPendingRows, BatchAfterFirstBlob, BatchAfterBlobWrites, BatchBeforePromote, BatchAfterPromote, BatchAfterAbandonClaim];
+
     public static readonly IReadOnlyList<string> All =
         [AfterPendingRow, AfterBlobWrite, BeforeLiveCommit, AfterDeletingClaim, AfterBlobDelete, BeforeRowDelete,
-         PurgeAfterClaim, PurgeAfterBlobDelete, PurgeAfterReleaseBatch];
+         PurgeAfterClaim, PurgeAfterBlobDelete, PurgeAfterReleaseBatch, .. Batch];
 
     /// <summary>The point at which the process kills itself (SIGKILL: no finally blocks, no flushing), or null.</summary>
     public static string? Armed { get; set; }

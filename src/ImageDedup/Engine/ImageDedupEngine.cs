@@ -31,6 +31,7 @@ internal sealed partial class ImageDedupEngine : IImageDedup
     private readonly BlockGate _blocks;
     private readonly BlockList? _blockList;
     private readonly Purger? _purger;
+    private readonly BatchIngest _batch;
     private EngineScope? _defaultScope;
 
     public ImageDedupEngine(
@@ -59,6 +60,13 @@ internal sealed partial class ImageDedupEngine : IImageDedup
         _blocks = new BlockGate(takedown, telemetry, _logger);
         _blockList = takedown is null ? null : new BlockList(takedown, telemetry, _logger);
         _purger = takedown is null || _blockList is null ? null : new Purger(takedown, _blobs, _blockList, telemetry, _options, _logger);
+        _batch = new BatchIngest(
+            new BatchReader(hasher, _options, _logger),
+            new GroupCommit(this, references, _blobs, hasher, _quotas, _blocks, _options, _logger, ClaimAtOnce),
+            _ownership,
+            _options,
+            telemetry,
+            _logger);
     }
 
     public IImageDedupScope DefaultScope => _defaultScope ??= new EngineScope(this, string.Empty);
@@ -95,14 +103,7 @@ internal sealed partial class ImageDedupEngine : IImageDedup
         // leave a pending row behind.
         await _ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var operation = _telemetry.Start("ingest");
-        var settings = new ScanSettings(
-            _options.MaxImageBytes,
-            _options.AllowAnyContent,
-            _options.AllowTruncatedImages,
-            _options.BufferSize,
-            _options.SpoolDirectory ?? Path.GetTempPath(),
-            request.DeclaredContentType,
-            request.ExpectedLength);
+        var settings = ScanSettings.For(_options, request);
 
         var scanned = await ContentScanner.ScanAsync(content, settings, _hasher, _logger, cancellationToken).ConfigureAwait(false);
         await using (scanned.ConfigureAwait(false))
@@ -136,6 +137,10 @@ internal sealed partial class ImageDedupEngine : IImageDedup
             return result;
         }
     }
+
+    /// <summary>Batch ingest with group commit: <see cref="BatchIngest"/>.</summary>
+    internal IAsyncEnumerable<IngestItemResult> IngestManyAsync(string scope, IAsyncEnumerable<IngestItem> items, IngestManyOptions? options, CancellationToken cancellationToken)
+        => _batch.Start(scope, items, options, cancellationToken);
 
     private async Task<IngestResult> StoreNewAsync(string scope, ScannedContent scanned, IngestRequest request, CancellationToken cancellationToken)
     {
@@ -209,7 +214,7 @@ internal sealed partial class ImageDedupEngine : IImageDedup
     /// between the write and that delete leaves a blob without a row — the audit's to find.
     /// </summary>
     /// <returns>Whether the blob is back and the mark cleared.</returns>
-    private async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
+    internal async Task<bool> RestoreBlobAsync(Original original, ScannedContent scanned, CancellationToken cancellationToken)
     {
         try
         {
@@ -539,12 +544,12 @@ internal sealed partial class ImageDedupEngine : IImageDedup
         return result;
     }
 
-    private async Task<bool> FinishDisplacedAsync(Original? displaced)
+    internal async Task<bool> FinishDisplacedAsync(Original? displaced)
         => displaced is { State: OriginalState.Deleting, ReferenceCount: 0 } && await FinishDeletionAsync(displaced, "holder re-pointed").ConfigureAwait(false);
 
     private Task<bool> FinishDeletionAsync(Original claimed, string reason) => _deleter.FinishAsync(claimed, reason);
 
-    private void RecordIngest(bool duplicate, long length)
+    internal void RecordIngest(bool duplicate, long length)
     {
         _telemetry.Ingests.Add(1, new KeyValuePair<string, object?>("duplicate", duplicate));
         (duplicate ? _telemetry.BytesSaved : _telemetry.BytesStored).Add(length);

@@ -18,6 +18,18 @@ internal sealed class OwnedBlobStore(IBlobStore inner, CatalogueOwnership owners
         await inner.WriteAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        await ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await inner.WriteWithoutFlushAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task FlushAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        await ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await inner.FlushAsync(keys, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         await ownership.EnsureAsync(cancellationToken).ConfigureAwait(false);

@@ -58,19 +58,60 @@ internal sealed class QuotaGate
         }
 
         var usage = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (Refusal(scope, quota, usage.StoredBytes + usage.PendingBytes, usage.UniqueOriginals + usage.PendingOriginals, originals, bytes) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>
+    /// The check of <see cref="CheckAsync"/> for each of a batch's new originals, in order, as if
+    /// they were ingested one after another: each is measured against the usage read once plus the
+    /// originals admitted before it, so a batch alone never passes the limit, and a refused one adds
+    /// nothing. Concurrent ingests overshoot as in <see cref="CheckAsync"/>, by what they have in
+    /// flight. Reads nothing when the scope has no quota.
+    /// </summary>
+    /// <returns>One entry per length, in order: null when admitted, else the refusal.</returns>
+    public async Task<QuotaExceededException?[]> CheckEachAsync(string scope, IReadOnlyList<long> lengths, CancellationToken cancellationToken)
+    {
+        var refusals = new QuotaExceededException?[lengths.Count];
+        if (For(scope) is not { } quota || lengths.Count == 0)
+        {
+            return refusals;
+        }
+
+        var usage = await _references.GetStatisticsAsync(scope, cancellationToken).ConfigureAwait(false);
         var storedBytes = usage.StoredBytes + usage.PendingBytes;
+        var storedOriginals = usage.UniqueOriginals + usage.PendingOriginals;
+        for (var i = 0; i < lengths.Count; i++)
+        {
+            refusals[i] = Refusal(scope, quota, storedBytes, storedOriginals, originals: 1, lengths[i]);
+            if (refusals[i] is null)
+            {
+                storedBytes += lengths[i];
+                storedOriginals++;
+            }
+        }
+
+        return refusals;
+    }
+
+    /// <summary>The refusal (logged) of <paramref name="originals"/> new originals of <paramref name="bytes"/> bytes at this usage, or null when they fit.</summary>
+    private QuotaExceededException? Refusal(string scope, ScopeQuota quota, long storedBytes, long storedOriginals, int originals, long bytes)
+    {
         if (quota.MaxStoredBytes is { } maxBytes && storedBytes + bytes > maxBytes)
         {
             EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.StoredBytes), maxBytes, storedBytes, bytes);
-            throw new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
+            return new QuotaExceededException(scope, QuotaMeasure.StoredBytes, maxBytes, storedBytes, bytes);
         }
 
-        var storedOriginals = usage.UniqueOriginals + usage.PendingOriginals;
         if (quota.MaxOriginals is { } maxOriginals && storedOriginals + originals > maxOriginals)
         {
             EngineLog.QuotaExceeded(_logger, scope, nameof(QuotaMeasure.Originals), maxOriginals, storedOriginals, originals);
-            throw new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, originals);
+            return new QuotaExceededException(scope, QuotaMeasure.Originals, maxOriginals, storedOriginals, originals);
         }
+
+        return null;
     }
 
     /// <summary>The start-up check of the configured quotas (<c>ImageDedupOptionsValidator</c>).</summary>

@@ -8,4 +8,15 @@ internal sealed record ScanSettings(
     int ChunkSize,
     string SpoolDirectory,
     string? DeclaredContentType,
-    long? ExpectedLength);
+    long? ExpectedLength)
+{
+    /// <summary>The settings of one ingest: the engine's limits and the request's declarations.</summary>
+    public static ScanSettings For(ImageDedupOptions options, IngestRequest request) => new(
+        options.MaxImageBytes,
+        options.AllowAnyContent,
+        options.AllowTruncatedImages,
+        options.BufferSize,
+        options.SpoolDirectory ?? Path.GetTempPath(),
+        request.DeclaredContentType,
+        request.ExpectedLength);
+}

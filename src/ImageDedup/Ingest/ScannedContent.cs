@@ -12,7 +12,8 @@ internal sealed class ScannedContent : IAsyncDisposable
 {
     private readonly Stream? _rewindable;
     private readonly long _start;
-    private readonly byte[]? _memory;
+    private byte[]? _memory;
+    private NativeBytes? _native;
     private readonly FileStream? _spool;
 
     private ScannedContent(ContentDigest digest, long length, string contentType, Stream? rewindable, long start, byte[]? memory, FileStream? spool)
@@ -55,6 +56,10 @@ internal sealed class ScannedContent : IAsyncDisposable
         {
             inner = new MemoryStream(_memory, 0, (int)Length, writable: false);
         }
+        else if (_native is not null)
+        {
+            return new DigestCheckingStream(_native.OpenRead(), hasher.CreateHash(), Digest, Length, leaveOpen: false);
+        }
         else if (_spool is not null)
         {
             _spool.Position = 0;
@@ -69,12 +74,48 @@ internal sealed class ScannedContent : IAsyncDisposable
         return new DigestCheckingStream(inner, hasher.CreateHash(), Digest, Length, leaveOpen: true);
     }
 
+    /// <summary>Whether the bytes are read back from the host's stream, which must then stay open until they are written.</summary>
+    public bool ReadsBackFromSource => _rewindable is not null;
+
+    /// <summary>The bytes of memory this content holds (0 when it reads back from a stream or spool file).</summary>
+    public long HeldBytes => _memory?.Length ?? _native?.Length ?? 0;
+
+    /// <summary>
+    /// Moves content held in a pooled chunk into native memory of its own size (<see cref="NativeBytes"/>),
+    /// so a batch that keeps many small images waiting for their group commit holds their bytes, not a
+    /// chunk each, and gives the garbage collector nothing to copy.
+    /// </summary>
+    public void Compact()
+    {
+        if (_memory is not { } chunk || Length > chunk.Length / 2)
+        {
+            return;
+        }
+
+        _native = new NativeBytes(chunk, (int)Length);
+        _memory = null;
+        ArrayPool<byte>.Shared.Return(chunk);
+    }
+
+    /// <summary>
+    /// Opens the bytes for a batch's blob write. Content held in the engine's own memory is the very
+    /// buffer that was hashed — nothing outside the engine can change it — so it is written as it is;
+    /// content read back from the host's stream or a spool file is re-hashed as in <see cref="OpenVerified"/>.
+    /// </summary>
+    public Stream OpenForWrite(IContentHasher hasher)
+        => _memory is not null ? new MemoryStream(_memory, 0, (int)Length, writable: false)
+            : _native is not null ? _native.OpenRead()
+            : OpenVerified(hasher);
+
     public async ValueTask DisposeAsync()
     {
-        if (_memory is not null)
+        if (_memory is { } memory)
         {
-            ArrayPool<byte>.Shared.Return(_memory);
+            _memory = null;
+            ArrayPool<byte>.Shared.Return(memory);
         }
+
+        _native?.Dispose();
 
         if (_spool is not null)
         {

@@ -33,6 +33,20 @@ public sealed class InterceptingBlobStore(IBlobStore inner) : IBlobStore
     }
 
     /// <inheritdoc/>
+    public async Task WriteWithoutFlushAsync(string key, Stream content, BlobMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        if (BeforeWrite is { } hook)
+        {
+            await hook(key);
+        }
+
+        await inner.WriteWithoutFlushAsync(key, content, metadata, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task FlushAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default) => inner.FlushAsync(keys, cancellationToken);
+
+    /// <inheritdoc/>
     public async Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         if (BeforeOpenRead is { } hook)

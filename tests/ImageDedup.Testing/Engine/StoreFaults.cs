@@ -63,7 +63,7 @@ public class StoreFaults : DispatchProxy
 
         if (targetMethod.Name == _failing && Interlocked.Decrement(ref _remainingSuccesses) < 0)
         {
-            if (targetMethod.Name == nameof(IBlobStore.WriteAsync) && args is [string, Stream content, BlobMetadata metadata, CancellationToken token])
+            if (targetMethod.Name is nameof(IBlobStore.WriteAsync) or nameof(IBlobStore.WriteWithoutFlushAsync) && args is [string, Stream content, BlobMetadata metadata, CancellationToken token])
             {
                 // Fail half-way through the bytes, inside the real store's write.
                 args[1] = new HalfwayFailingStream(content, metadata.Length / 2);

@@ -107,6 +107,37 @@ public abstract class TakedownConformanceTests : ReferenceStoreTestBase
     }
 
     [Fact]
+    public async Task Many_digests_are_looked_up_at_once_each_with_the_entry_a_single_lookup_finds()
+    {
+        var store = await CreateTakedownStoreAsync();
+        var both = TestImages.DigestOf(TestImages.Png(21));
+        var globalOnly = TestImages.DigestOf(TestImages.Png(22));
+        var scopeOnly = TestImages.DigestOf(TestImages.Png(23));
+        var elsewhere = TestImages.DigestOf(TestImages.Png(24));
+        var none = TestImages.DigestOf(TestImages.Png(25));
+        await store.BlockAsync(null, both, "ops", "global reason");
+        await store.BlockAsync(Scope, both, "tenant admin", "tenant reason");
+        await store.BlockAsync(null, globalOnly, "ops", "hash list");
+        await store.BlockAsync(Scope, scopeOnly, "tenant admin", "tenant rule");
+        await store.BlockAsync(OtherScope, elsewhere, "other admin", "other rule");
+
+        var found = await store.FindBlocksAsync(Scope, [both, globalOnly, scopeOnly, elsewhere, none, both]);
+
+        Assert.True(found.Keys.ToHashSet().SetEquals([both, globalOnly, scopeOnly]), string.Join(", ", found.Keys));
+        foreach (var (digest, entry) in found)
+        {
+            Assert.Equal(await store.FindBlockAsync(Scope, digest), entry);
+        }
+
+        Assert.Equal("tenant reason", found[both].Reason);
+        Assert.Empty(await store.FindBlocksAsync(Scope, []));
+        var other = await store.FindBlocksAsync(OtherScope, [none, elsewhere, globalOnly, both]);
+        Assert.True(other.Keys.ToHashSet().SetEquals([elsewhere, globalOnly, both]), string.Join(", ", other.Keys));
+        Assert.Equal("global reason", other[both].Reason);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.FindBlocksAsync(Scope, [default]));
+    }
+
+    [Fact]
     public async Task Blocking_again_replaces_who_and_why_and_unblocking_lets_the_bytes_go_live()
     {
         var store = await CreateTakedownStoreAsync();

@@ -1,10 +1,14 @@
 using System.Security.Cryptography;
 using ImageDedup.Storage;
+using Xunit;
 
-namespace ImageDedup.Invariants.Tests;
+namespace ImageDedup.Testing.Engine;
 
-/// <summary>The invariants of docs/invariants.md, checked against what the stores actually hold.</summary>
-internal static class Invariants
+/// <summary>
+/// The invariants of docs/invariants.md, checked against what the stores actually hold: after a
+/// stress run, a crash and reconcile, a batch that failed half-way.
+/// </summary>
+public static class StoreInvariants
 {
     /// <summary>
     /// No pending or deleting row; every live original's blob exists and re-hashes to its digest;
@@ -13,6 +17,8 @@ internal static class Invariants
     /// </summary>
     public static async Task<List<Original>> AssertWholeAsync(IReferenceStore references, IBlobStore blobs)
     {
+        ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(blobs);
         var originals = await AllOriginalsAsync(references);
         Assert.DoesNotContain(originals, o => o.State != OriginalState.Live);
         foreach (var original in originals)
@@ -36,12 +42,16 @@ internal static class Invariants
     /// <summary>No row in any state and no blob.</summary>
     public static async Task AssertEmptyAsync(IReferenceStore references, IBlobStore blobs)
     {
+        ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(blobs);
         Assert.Empty(await AllOriginalsAsync(references));
         Assert.Empty(await AllBlobKeysAsync(blobs));
     }
 
+    /// <summary>Every original in every scope and state.</summary>
     public static async Task<List<Original>> AllOriginalsAsync(IReferenceStore references)
     {
+        ArgumentNullException.ThrowIfNull(references);
         var all = new List<Original>();
         string? cursor = null;
         do
@@ -55,8 +65,10 @@ internal static class Invariants
         return all;
     }
 
+    /// <summary>Every key the blob store lists.</summary>
     public static async Task<List<string>> AllBlobKeysAsync(IBlobStore blobs)
     {
+        ArgumentNullException.ThrowIfNull(blobs);
         var keys = new List<string>();
         await foreach (var blob in blobs.ListAsync())
         {
