@@ -48,6 +48,42 @@ public sealed partial class BackfillTests(SampleDeployment deployment, ITestOutp
     }
 
     [Fact]
+    public async Task A_blocked_legacy_picture_is_skipped_with_its_row_and_old_object_kept_and_the_rest_move()
+    {
+        var project = await Http.CreateProjectAsync("legacy-blocked");
+        var blocked = TestImages.Png(3_700_001, 4_000);
+        var others = Enumerable.Range(0, 4).Select(i => TestImages.Png(3_700_100 + i, 3_000 + i)).ToArray();
+        var rows = await LegacyImages.SeedAsync(Site, project, [others[0], blocked, others[1], blocked, others[2], others[3]]);
+        using (var block = await Http.AdminAsync(HttpMethod.Post, "/admin/blocks", "Bearer " + Site.AdminToken, new { digest = TestImages.DigestOf(blocked).ToString(), reason = "takedown notice" }))
+        {
+            await SampleClient.EnsureAsync(block, System.Net.HttpStatusCode.OK);
+        }
+
+        var (exit, report) = await Site.BackfillAsync("--batch-size", "4");
+        output.WriteLine(report);
+
+        // One refused picture does not stop the run: its rows stay as they were (still served from
+        // their old objects) and every other row moves.
+        Assert.Equal(0, exit);
+        Assert.Contains("done: 4 rows moved, 2 skipped", report, StringComparison.Ordinal);
+        Assert.Equal(2, (await Http.ProjectStatsAsync(project)).Legacy);
+        Assert.Equal(blocked, await Http.ImageBytesAsync(rows[1].Id));
+
+        // Unblocked, the next run moves them too.
+        using (var unblock = await Http.AdminAsync(HttpMethod.Delete, $"/admin/blocks/{TestImages.DigestOf(blocked)}?reason=appeal%20granted", "Bearer " + Site.AdminToken))
+        {
+            await SampleClient.EnsureAsync(unblock, System.Net.HttpStatusCode.NoContent);
+        }
+
+        var (again, second) = await Site.BackfillAsync("--batch-size", "4");
+        output.WriteLine(second);
+        Assert.Equal(0, again);
+        Assert.Contains("done: 2 rows moved, 0 skipped", second, StringComparison.Ordinal);
+        await AssertMovedAsync(project, rows);
+        await Consistency.AssertEventuallyWholeAsync(Site);
+    }
+
+    [Fact]
     public async Task A_backfill_killed_half_way_is_finished_by_the_next_run()
     {
         var project = await Http.CreateProjectAsync("killed");

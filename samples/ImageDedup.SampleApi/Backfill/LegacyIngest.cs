@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace ImageDedup.SampleApi.Backfill;
 
 /// <summary>A row stored the old way, as the backfill reads it.</summary>
@@ -7,41 +9,67 @@ internal sealed record LegacyRow(long Id, long ProjectId, string Url, Guid? Orig
 internal sealed record LegacyIngestOutcome(LegacyRow Row, IngestResult? Result, string? Skipped);
 
 /// <summary>
-/// The one place the backfill turns old objects into originals, a batch of rows at a time. Each
-/// object is ingested without a holder; the backfill adds the references in its own transaction.
+/// The one place the backfill turns old objects into originals, a batch of rows at a time: one batch
+/// ingest per batch of rows (<see cref="IImageDedupScope.IngestManyAsync"/>), so the catalogue's
+/// commits are paid once per group of images and the objects are hashed on every core. Each object
+/// is ingested without a holder; the backfill adds the references in its own transaction.
 /// </summary>
-/// <remarks>
-/// Today this is one single ingest per object. A batch ingest replaces the body of
-/// <see cref="IngestAsync"/> with one call per batch (opening the objects as its sources);
-/// the outcomes, and so the rest of the backfill, stay the same.
-/// </remarks>
 internal sealed class LegacyIngest(IImageDedup dedup, LegacyObjects objects)
 {
     public async Task<IReadOnlyList<LegacyIngestOutcome>> IngestAsync(IReadOnlyList<LegacyRow> rows, CancellationToken cancellationToken)
     {
-        var outcomes = new List<LegacyIngestOutcome>(rows.Count);
-        foreach (var row in rows)
+        var outcomes = new LegacyIngestOutcome?[rows.Count];
+        var opened = new List<(int Index, LegacyObject Object)>(rows.Count);
+        try
         {
-            await using var legacy = await objects.OpenAsync(row.Url, cancellationToken);
-            if (legacy is null)
+            // Opened first, so each item can declare its object's length: a response cut short is
+            // then refused (ContentIntegrityException) rather than stored short.
+            for (var i = 0; i < rows.Count; i++)
             {
-                outcomes.Add(new LegacyIngestOutcome(row, null, "its old object is missing"));
-                continue;
+                if (await objects.OpenAsync(rows[i].Url, cancellationToken) is { } legacy)
+                {
+                    opened.Add((i, legacy));
+                }
+                else
+                {
+                    outcomes[i] = new LegacyIngestOutcome(rows[i], null, "its old object is missing");
+                }
             }
 
-            try
+            var items = opened.Select(o => new IngestItem(
+                _ => ValueTask.FromResult(o.Object.Content),
+                new IngestRequest { ExpectedLength = o.Object.Length }));
+            await foreach (var item in dedup.DefaultScope.IngestManyAsync(items.ToAsyncEnumerable(), cancellationToken: cancellationToken))
             {
-                var result = await dedup.DefaultScope.IngestAsync(legacy.Content, new IngestRequest { ExpectedLength = legacy.Length }, cancellationToken);
-                outcomes.Add(new LegacyIngestOutcome(row, result, null));
+                var (index, _) = opened[checked((int)item.Index)];
+                outcomes[index] = item.Error switch
+                {
+                    null => new LegacyIngestOutcome(rows[index], item.Result, null),
+
+                    // Refused as an upload would be (not an image, cut short, empty, too large, shorter
+                    // than its object claims, blocked, over the quota): nothing stored, the row stays as
+                    // it is and the next run tries again. Anything else (a server down) ends the run.
+                    ImageDedupException refusal when refusal is NotAnImageException or ImageTruncatedException or EmptyContentException
+                        or ContentTooLargeException or ContentIntegrityException or BlockedContentException or QuotaExceededException
+                        => new LegacyIngestOutcome(rows[index], null, refusal.Message),
+                    var error => Rethrow(error),
+                };
             }
-            catch (ImageDedupException ex) when (ex is NotAnImageException or ImageTruncatedException or EmptyContentException or ContentTooLargeException or ContentIntegrityException)
+        }
+        finally
+        {
+            foreach (var (_, legacy) in opened)
             {
-                // Refused as an upload would be (not an image, cut short, empty, too large, shorter than
-                // its object claims), nothing stored. Anything else (a server down) ends the run.
-                outcomes.Add(new LegacyIngestOutcome(row, null, ex.Message));
+                await legacy.DisposeAsync();
             }
         }
 
-        return outcomes;
+        return outcomes.Select((o, i) => o ?? throw new InvalidOperationException($"The batch ingest gave no result for row {rows[i].Id}.")).ToList();
+    }
+
+    private static LegacyIngestOutcome Rethrow(Exception error)
+    {
+        ExceptionDispatchInfo.Throw(error);
+        return null!;
     }
 }
