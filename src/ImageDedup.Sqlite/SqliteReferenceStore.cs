@@ -12,12 +12,13 @@ namespace ImageDedup.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> so that writers queue on the database lock (busy timeout) instead of
 /// failing when a read transaction would have to be upgraded.
 /// </summary>
-internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionParticipant
+internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionParticipant, IAsyncDisposable, IDisposable
 {
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
 
     private readonly SqliteConnectionFactory _connections;
+    private readonly SqliteConnectionPool _pool;
     private readonly SqliteStatements _sql;
     private readonly SqliteSchemaMigrator _migrator;
     private readonly SqliteReferenceWriter _writer;
@@ -41,6 +42,7 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
 
         _logger = logger ?? NullLogger<SqliteReferenceStore>.Instance;
         _connections = new SqliteConnectionFactory(options.ConnectionString);
+        _pool = new SqliteConnectionPool(_connections);
         _sql = new SqliteStatements(options.TablePrefix);
         _migrator = new SqliteSchemaMigrator(_connections, _sql, options.TablePrefix, _logger);
         _writer = new SqliteReferenceWriter(_sql, _logger);
@@ -442,10 +444,17 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var connection = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+        var completed = false;
+        try
         {
-            return await work(connection, cancellationToken).ConfigureAwait(false);
+            var result = await work(connection, cancellationToken).ConfigureAwait(false);
+            completed = true;
+            return result;
+        }
+        finally
+        {
+            await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
         }
     }
 
@@ -469,8 +478,9 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
             return await work(hostConnection, sqliteTransaction, cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var connection = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+        var completed = false;
+        try
         {
             // deferred: false makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the write lock is taken
             // (waiting up to the busy timeout) before anything is read, so no read lock ever needs an
@@ -480,8 +490,19 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
             {
                 var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                completed = true;
                 return result;
             }
         }
+        finally
+        {
+            await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Closes the connections the store keeps open.</summary>
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => _pool.Dispose();
 }
