@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(108, LogLevel.Warning, "Building the upgraded indexes of ImageDedup schema {Schema} failed; the next start or MigrateAsync tries again")]
     public static partial void IndexUpgradeFailed(ILogger logger, Exception exception, string schema);
+
+    [LoggerMessage(109, LogLevel.Information, "PostgreSQL chose this statement as a deadlock's victim (attempt {Attempt} of {Attempts}); it was rolled back whole and runs again")]
+    public static partial void DeadlockRetried(ILogger logger, int attempt, int attempts);
 }

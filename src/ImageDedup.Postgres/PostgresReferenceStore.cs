@@ -613,6 +613,13 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     private async Task<List<T>> QueryAsync<T>(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return host is null
+            ? await DeadlockRetry.RunAsync(ct => ReadAsync(null, sql, parameters, read, ct), _logger, cancellationToken).ConfigureAwait(false)
+            : await ReadAsync(host, sql, parameters, read, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<T>> ReadAsync<T>(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
         var command = CreateCommand(host, sql, parameters);
         await using (command.ConfigureAwait(false))
         {
@@ -633,17 +640,34 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     private async Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var command = CreateCommand(null, sql, parameters);
-        await using (command.ConfigureAwait(false))
-        {
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return await DeadlockRetry.RunAsync(
+            async ct =>
+            {
+                var command = CreateCommand(null, sql, parameters);
+                await using (command.ConfigureAwait(false))
+                {
+                    return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+            },
+            _logger,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A command on the host transaction's connection, or one that borrows a pooled connection for itself.</summary>
     private NpgsqlCommand CreateCommand(NpgsqlTransaction? host, string sql, NpgsqlParameter[] parameters)
     {
         var command = host is null ? _dataSource.CreateCommand(sql) : new NpgsqlCommand(sql, host.Connection, host);
+
+        // A parameter belongs to one collection at a time; a retried statement adds the same ones to
+        // its next command, so they are taken out of any earlier (disposed) one first.
+        foreach (var parameter in parameters)
+        {
+            if (parameter.Collection is { } previous)
+            {
+                previous.Remove(parameter);
+            }
+        }
+
         command.Parameters.AddRange(parameters);
         return command;
     }
