@@ -82,8 +82,8 @@ internal sealed class PostgresSql
 
         Takedown = new PostgresTakedownSql(s, o, r, Columns);
 
-        // The figures are sums over the counter slots the trigger of Install.v4.sql keeps (at most 16 rows
-        // a scope), never a scan of the originals; the last column says whether the upgrade's backfill is done.
+        // The figures are sums over the counter slots the trigger of Install.v4.sql keeps (a row per writer
+        // that overlapped others of the scope, Install.v9.sql), never a scan of the originals; the last column says whether the upgrade's backfill is done.
         const string statistics = """
             SELECT coalesce(sum(c.originals), 0)::bigint, coalesce(sum(c.stored_bytes), 0)::bigint,
                    coalesce(sum(c.orphans), 0)::bigint, coalesce(sum(c.orphan_bytes), 0)::bigint,
