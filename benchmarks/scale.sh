@@ -33,6 +33,9 @@ fi
 
 cleanup=()
 trap 'for ((i = ${#cleanup[@]} - 1; i >= 0; i--)); do eval "${cleanup[$i]}" || true; done' EXIT
+# A server started here keeps fsync, synchronous_commit and full_page_writes on, as a real one does:
+# the tests' throw-away settings would leave the disk out of PostgreSQL's figures and in SQLite's.
+export IMAGEDEDUP_TEST_POSTGRES_DURABLE=1
 # shellcheck source=scripts/test-servers/postgres.sh
 source scripts/test-servers/postgres.sh >&2 || { echo "scale.sh: no PostgreSQL server" >&2; exit 1; }
 
