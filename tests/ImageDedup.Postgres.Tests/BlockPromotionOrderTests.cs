@@ -20,7 +20,7 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
         var store = await Stores.CreateMigratedAsync(database);
         var digest = TestImages.DigestOf(TestImages.UniquePng(64));
         var pending = await InsertPendingAsync(store, digest);
-        await using var blocking = Named("imagededup-block-b");
+        await using var blocking = LockWaits.Named(database, "imagededup-block-b");
         var blocker = Over(store, blocking);
 
         // The promotion runs first and holds its locks, uncommitted.
@@ -28,7 +28,7 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
         await using var promotion = await promoter.BeginTransactionAsync();
         await ExecuteAsync(promoter, $"SELECT * FROM {store.Sql.Schema}.promote('{pending}', 'h', true)");
         var block = blocker.BlockAsync(null, digest, "ops", "hash list");
-        await WaitUntilWaitingAsync("imagededup-block-b", block);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-block-b", block, "advisory");
 
         await promotion.CommitAsync();
         await block;
@@ -45,14 +45,14 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
         var store = await Stores.CreateMigratedAsync(database);
         var digest = TestImages.DigestOf(TestImages.UniquePng(64));
         var pending = await InsertPendingAsync(store, digest);
-        await using var promoting = Named("imagededup-block-p");
+        await using var promoting = LockWaits.Named(database, "imagededup-block-p");
         var promoter = Over(store, promoting);
 
         await using var blocker = await database.DataSource.OpenConnectionAsync();
         await using var blocking = await blocker.BeginTransactionAsync();
         await ExecuteAsync(blocker, $"SELECT * FROM {store.Sql.Schema}.block(NULL, '{digest}', 'ops', 'hash list')");
         var promotion = promoter.PromoteAsync(pending, "h", claimIfOrphaned: true);
-        await WaitUntilWaitingAsync("imagededup-block-p", promotion);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-block-p", promotion, "advisory");
 
         await blocking.CommitAsync();
 
@@ -96,33 +96,6 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
 
     private static PostgresReferenceStore Over(PostgresReferenceStore store, NpgsqlDataSource dataSource)
         => new(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, dataSource);
-
-    private NpgsqlDataSource Named(string applicationName)
-        => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = applicationName, MaxPoolSize = 2 }.ConnectionString);
-
-    /// <summary>Polls until the session of <paramref name="applicationName"/> waits on an advisory lock.</summary>
-    private async Task WaitUntilWaitingAsync(string applicationName, Task work)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (work.IsCompleted)
-            {
-                await work; // surfaces its exception
-                Assert.Fail($"{applicationName} finished instead of waiting for the digest's lock");
-            }
-
-            await using var command = database.DataSource.CreateCommand(
-                "SELECT wait_event FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND wait_event_type = 'Lock'");
-            command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
-            if ((string?)await command.ExecuteScalarAsync(timeout.Token) == "advisory")
-            {
-                return;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {

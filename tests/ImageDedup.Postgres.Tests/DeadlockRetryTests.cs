@@ -23,7 +23,7 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
     public async Task An_attach_chosen_as_a_deadlock_victim_runs_again_and_succeeds()
     {
         var (store, s, previous, target) = await ArrangeAsync();
-        await using var attaching = Named("imagededup-deadlock-a");
+        await using var attaching = LockWaits.Named(database, "imagededup-deadlock-a");
         var storeA = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, attaching);
 
         await using var other = await database.DataSource.OpenConnectionAsync();
@@ -31,7 +31,7 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         await ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
         var attach = storeA.AddReferenceAsync(Scope, "h", target, claimIfOrphaned: false);
-        await WaitUntilWaitingAsync("imagededup-deadlock-a", attach);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-deadlock-a", attach);
 
         // Closes the cycle; granted once the store's statement is rolled back as the victim.
         await ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
@@ -49,7 +49,7 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
     public async Task A_deadlock_inside_a_host_transaction_is_reported_not_retried()
     {
         var (store, s, previous, target) = await ArrangeAsync();
-        await using var attaching = Named("imagededup-deadlock-h");
+        await using var attaching = LockWaits.Named(database, "imagededup-deadlock-h");
         var storeH = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, attaching);
         await using var hostConnection = await attaching.OpenConnectionAsync();
         await using var host = await hostConnection.BeginTransactionAsync();
@@ -59,7 +59,7 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         await ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
         var attach = storeH.AddReferenceAsync(Scope, "h", target, claimIfOrphaned: false, host);
-        await WaitUntilWaitingAsync("imagededup-deadlock-h", attach);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-deadlock-h", attach);
         await ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
         await transaction.RollbackAsync();
 
@@ -85,33 +85,6 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         var digest = TestImages.DigestOf(TestImages.Png(seed, 64));
         await store.InsertPendingAsync(new NewOriginal(id, Scope, digest, 64, "image/png", $"sha256/{digest.Hex}.{id:N}"));
         await store.PromoteAsync(id, holder, claimIfOrphaned: false);
-    }
-
-    private NpgsqlDataSource Named(string applicationName)
-        => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = applicationName, MaxPoolSize = 2 }.ConnectionString);
-
-    /// <summary>Polls until the session of <paramref name="applicationName"/> waits on a lock.</summary>
-    private async Task WaitUntilWaitingAsync(string applicationName, Task work)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (work.IsCompleted)
-            {
-                await work;
-                Assert.Fail($"{applicationName} finished instead of waiting on a lock");
-            }
-
-            await using var command = database.DataSource.CreateCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND wait_event_type = 'Lock'");
-            command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
-            if ((long)(await command.ExecuteScalarAsync(timeout.Token))! > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

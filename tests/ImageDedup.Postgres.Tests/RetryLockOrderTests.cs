@@ -52,8 +52,8 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
         await store.PromoteAsync(previous, "h", claimIfOrphaned: false);
         await InsertPendingAsync(store, next, digest);
 
-        await using var retrying = Named(database, "imagededup-retry-a");
-        await using var repointing = Named(database, "imagededup-retry-w");
+        await using var retrying = LockWaits.Named(database, "imagededup-retry-a");
+        await using var repointing = LockWaits.Named(database, "imagededup-retry-w");
         var storeA = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, retrying);
         var storeW = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, repointing);
 
@@ -65,19 +65,19 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
         await using var claim = await claimer.BeginTransactionAsync();
         await ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'deleting' WHERE id = '{claimed}'");
         var attach = storeA.TryAttachAsync(Scope, digest, "h", claimIfOrphaned: false);
-        await WaitUntilWaitingAsync("imagededup-retry-a", "transactionid", attach);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-retry-a", attach, "transactionid");
 
         // The next original of the digest goes live as the claim commits; try_attach's first try fails
         // and the hook holds it there, with whatever that try locked.
         await ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'live' WHERE id = '{next}'");
         await claim.CommitAsync();
-        await WaitUntilWaitingAsync("imagededup-retry-a", "advisory", attach);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-retry-a", attach, "advisory");
 
         // A re-point in lock order: the holder leaves the next original for the previous one, so it
         // locks the next original first and then waits for the previous one.
         await store.AddReferenceAsync(Scope, "h2", next, claimIfOrphaned: false);
         var repoint = storeW.AddReferenceAsync(Scope, "h2", previous, claimIfOrphaned: false);
-        await WaitUntilWaitingAsync("imagededup-retry-w", null, repoint);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-retry-w", repoint);
 
         await ExecuteAsync(gate, $"SELECT pg_advisory_unlock({hook})");
         var outcomes = await Task.WhenAll(Outcome(attach), Outcome(repoint));
@@ -96,9 +96,6 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
     private static Task InsertPendingAsync(PostgresReferenceStore store, Guid id, ContentDigest digest)
         => store.InsertPendingAsync(new NewOriginal(id, Scope, digest, 64, "image/png", $"sha256/{digest.Hex}.{id:N}"));
 
-    private static NpgsqlDataSource Named(PostgresDatabase database, string applicationName)
-        => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = applicationName, MaxPoolSize = 2 }.ConnectionString);
-
     private static async Task<string?> Outcome(Task task)
     {
         try
@@ -109,31 +106,6 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
         catch (PostgresException ex)
         {
             return $"{ex.SqlState}: {ex.MessageText}";
-        }
-    }
-
-    /// <summary>Polls until the session of <paramref name="applicationName"/> waits on a lock (of that kind, when given).</summary>
-    private async Task WaitUntilWaitingAsync(string applicationName, string? waitEvent, Task work)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (work.IsCompleted)
-            {
-                await work; // surfaces its exception
-                Assert.Fail($"{applicationName} finished instead of waiting on a lock");
-            }
-
-            await using var command = database.DataSource.CreateCommand(
-                "SELECT wait_event FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND wait_event_type = 'Lock'");
-            command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
-            var wait = (string?)await command.ExecuteScalarAsync(timeout.Token);
-            if (wait is not null && (waitEvent is null || wait == waitEvent))
-            {
-                return;
-            }
-
-            await Task.Delay(20, timeout.Token);
         }
     }
 
