@@ -13,8 +13,9 @@ namespace ImageDedup.Postgres;
 /// also locks the new version, and the waiter queues on the old version's tuple lock meanwhile (seen
 /// between a purge's claim and an attach: "while locking updated version of tuple", about one
 /// purge-stress run in twelve). The victim's statement was rolled back whole, nothing of it committed,
-/// so running it again is the same call made a moment later. A host's transaction is never retried:
-/// the deadlock aborted the host's own work too, and only the host can redo it.
+/// so running it again is the same call made a moment later. A host's transaction is never retried,
+/// nor a statement under an ambient <c>TransactionScope</c> (Npgsql enlists it): the deadlock aborted
+/// the host's own work too, and only the host can redo it.
 /// </remarks>
 internal static class DeadlockRetry
 {
@@ -29,7 +30,9 @@ internal static class DeadlockRetry
             {
                 return await statement(cancellationToken).ConfigureAwait(false);
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < Attempts)
+            // Under an ambient TransactionScope the statement ran in the caller's (now aborted)
+            // transaction, as a host transaction's does: the caller redoes it, not the store.
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < Attempts && System.Transactions.Transaction.Current is null)
             {
                 Log.DeadlockRetried(logger, attempt, Attempts);
 

@@ -10,9 +10,9 @@ namespace ImageDedup.Sqlite;
 /// operation; a connection kept open here skips both.
 /// </summary>
 /// <remarks>
-/// A connection goes back only after an operation that completed: one that threw (a cancellation, a
-/// busy timeout, a refusal) is closed, so that no half-run statement or transaction outlives its
-/// operation. At most <see cref="MaxIdle"/> wait; more in use at once are closed when returned.
+/// A connection goes back only after an operation that completed, or was refused by the store itself
+/// once its statements had finished: one that threw anything else (a cancellation, a busy timeout, an
+/// I/O error) is closed, so that no half-run statement or transaction outlives its operation. At most <see cref="MaxIdle"/> wait; more in use at once are closed when returned.
 /// </remarks>
 internal sealed class SqliteConnectionPool : IAsyncDisposable, IDisposable
 {

@@ -452,6 +452,12 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
             completed = true;
             return result;
         }
+        catch (ImageDedupException)
+        {
+            // A refusal the store raised after its statements finished: the connection is clean.
+            completed = true;
+            throw;
+        }
         finally
         {
             await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
@@ -494,15 +500,30 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
                 return result;
             }
         }
+        catch (ImageDedupException)
+        {
+            // A refusal (blocked content, a missing original) raised after its statements finished and
+            // once the transaction above was rolled back: the connection is clean and stays kept.
+            completed = true;
+            throw;
+        }
         finally
         {
             await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Closes the connections the store keeps open.</summary>
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    /// <summary>Stops the background counter backfill and closes the connections the store keeps open.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _backfill.Stop();
+        return _pool.DisposeAsync();
+    }
 
     /// <inheritdoc cref="DisposeAsync"/>
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        _backfill.Stop();
+        _pool.Dispose();
+    }
 }

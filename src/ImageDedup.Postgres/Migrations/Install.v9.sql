@@ -7,8 +7,8 @@
 -- wait happens in a statement trigger, after the writer has locked the rows it changed, and the slot's
 -- holder may be about to lock one of them (attach re-points, purges, releases by prefix): a lock
 -- outside the store's documented order, so a deadlock that PostgreSQL breaks by aborting one side. A
--- writer now takes the lowest slot nobody holds, up to 1,024 of them, never waiting while a session
--- of the server could still be holding every lower one. Figures are still the sum of a scope's rows.
+-- writer now takes the lowest slot nobody holds, up to 1,024 of them, and waits only if all 1,024
+-- are held at once. Figures are still the sum of a scope's rows.
 -- The check on slot widens NOT VALID (existing rows are within 0..15; nothing is rescanned).
 
 ALTER TABLE {schema}.scope_counters DROP CONSTRAINT scope_counters_slot_check;
@@ -29,8 +29,9 @@ BEGIN
 
     -- The lowest slot this transaction holds or can take without waiting (re-entrant: a transaction
     -- that already wrote slot 0 takes it again). Low slots first, so a quiet scope keeps one row, and
-    -- a scope gains a row only while more of its writers overlapped than it has rows. A server has
-    -- fewer sessions than slots, so the loop always ends on a free one.
+    -- a scope gains a row only while more of its writers overlapped than it has rows. A transaction
+    -- may come to hold more than one slot (a lower one freed between two of its statements), but
+    -- 1,024 held at once in one scope is far beyond a server's sessions; only then does a writer wait.
     FOR s IN 0..1023 LOOP
         IF pg_try_advisory_xact_lock(hashtextextended(p_lock, s)) THEN
             v_slot := s;

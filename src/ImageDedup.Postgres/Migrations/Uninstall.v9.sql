@@ -3,9 +3,11 @@
 -- the down scripts of older versions, e.g.
 --   sed 's/{schema}/"imagededup"/g' Uninstall.v9.sql | psql -v ON_ERROR_STOP=1 "$DATABASE_URL"
 -- Restores version 4's add_to_counters (16 slots, the 17th concurrent writer waits). Counter rows of
--- slots 16 and above are folded into slot 0 of their scope first, so no figure changes.
+-- slots 16 and above are folded into slot 0 of their scope first, so no figure changes. The table is
+-- locked against writers first: an increment committed between the fold and the delete would be lost.
 
 BEGIN;
+LOCK TABLE {schema}.scope_counters IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO {schema}.scope_counters AS c
     (scope, slot, originals, stored_bytes, orphans, orphan_bytes, "references", logical_bytes, pending, pending_bytes)
 SELECT h.scope, 0, sum(h.originals), sum(h.stored_bytes), sum(h.orphans), sum(h.orphan_bytes),
