@@ -18,6 +18,7 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
     /// <summary>The largest page a listing returns.</summary>
     internal const int MaxPageSize = 1000;
 
+    private int _indexBuildRequested;
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresSql _sql;
@@ -596,7 +597,13 @@ internal sealed class PostgresReferenceStore : ITakedownStore, IHostTransactionP
         if (_autoMigrate)
         {
             await _migrator.EnsureAsync(cancellationToken).ConfigureAwait(false);
-            _indexBuild.Start();
+
+            // Once per store, not per statement: a failed build is retried by the next start or
+            // MigrateAsync, as its warning says, not by every ingest and release.
+            if (Interlocked.Exchange(ref _indexBuildRequested, 1) == 0)
+            {
+                _indexBuild.Start();
+            }
         }
     }
 

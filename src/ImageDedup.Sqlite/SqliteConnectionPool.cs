@@ -25,8 +25,34 @@ internal sealed class SqliteConnectionPool : IAsyncDisposable, IDisposable
 
     public SqliteConnectionPool(SqliteConnectionFactory factory) => _factory = factory;
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a kept connection (or a new one), then keeps the connection if
+    /// the work completed or the store refused it itself (<see cref="ImageDedupException"/>, raised
+    /// after its statements finished and its transaction rolled back), else closes it.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var completed = false;
+        try
+        {
+            var result = await work(connection).ConfigureAwait(false);
+            completed = true;
+            return result;
+        }
+        catch (ImageDedupException)
+        {
+            completed = true;
+            throw;
+        }
+        finally
+        {
+            await ReturnAsync(connection, completed).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>An idle connection, or a newly opened one.</summary>
-    public async Task<SqliteConnection> RentAsync(CancellationToken cancellationToken)
+    private async Task<SqliteConnection> RentAsync(CancellationToken cancellationToken)
     {
         lock (_idle)
         {
@@ -43,7 +69,7 @@ internal sealed class SqliteConnectionPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Takes <paramref name="connection"/> back when <paramref name="completed"/> and there is room; closes it otherwise.</summary>
-    public ValueTask ReturnAsync(SqliteConnection connection, bool completed)
+    private ValueTask ReturnAsync(SqliteConnection connection, bool completed)
     {
         if (completed && connection.State == ConnectionState.Open)
         {

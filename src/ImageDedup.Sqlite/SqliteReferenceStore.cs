@@ -444,24 +444,7 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
-        var completed = false;
-        try
-        {
-            var result = await work(connection, cancellationToken).ConfigureAwait(false);
-            completed = true;
-            return result;
-        }
-        catch (ImageDedupException)
-        {
-            // A refusal the store raised after its statements finished: the connection is clean.
-            completed = true;
-            throw;
-        }
-        finally
-        {
-            await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
-        }
+        return await _pool.RunAsync(connection => work(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> WriteAsync<T>(DbTransaction? hostTransaction, Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -484,33 +467,21 @@ internal sealed class SqliteReferenceStore : ITakedownStore, IHostTransactionPar
             return await work(hostConnection, sqliteTransaction, cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
-        var completed = false;
-        try
-        {
-            // deferred: false makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the write lock is taken
-            // (waiting up to the busy timeout) before anything is read, so no read lock ever needs an
-            // upgrade, which SQLite would refuse with SQLITE_BUSY instead of waiting.
-            var transaction = connection.BeginTransaction(deferred: false);
-            await using (transaction.ConfigureAwait(false))
+        return await _pool.RunAsync(
+            async connection =>
             {
-                var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                completed = true;
-                return result;
-            }
-        }
-        catch (ImageDedupException)
-        {
-            // A refusal (blocked content, a missing original) raised after its statements finished and
-            // once the transaction above was rolled back: the connection is clean and stays kept.
-            completed = true;
-            throw;
-        }
-        finally
-        {
-            await _pool.ReturnAsync(connection, completed).ConfigureAwait(false);
-        }
+                // deferred: false makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the write lock is
+                // taken (waiting up to the busy timeout) before anything is read, so no read lock ever
+                // needs an upgrade, which SQLite would refuse with SQLITE_BUSY instead of waiting.
+                var transaction = connection.BeginTransaction(deferred: false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the background counter backfill and closes the connections the store keeps open.</summary>

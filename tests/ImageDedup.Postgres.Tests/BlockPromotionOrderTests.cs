@@ -26,7 +26,7 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
         // The promotion runs first and holds its locks, uncommitted.
         await using var promoter = await database.DataSource.OpenConnectionAsync();
         await using var promotion = await promoter.BeginTransactionAsync();
-        await ExecuteAsync(promoter, $"SELECT * FROM {store.Sql.Schema}.promote('{pending}', 'h', true)");
+        await LockWaits.ExecuteAsync(promoter, $"SELECT * FROM {store.Sql.Schema}.promote('{pending}', 'h', true)");
         var block = blocker.BlockAsync(null, digest, "ops", "hash list");
         await LockWaits.UntilWaitingAsync(database, "imagededup-block-b", block, "advisory");
 
@@ -50,7 +50,7 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
 
         await using var blocker = await database.DataSource.OpenConnectionAsync();
         await using var blocking = await blocker.BeginTransactionAsync();
-        await ExecuteAsync(blocker, $"SELECT * FROM {store.Sql.Schema}.block(NULL, '{digest}', 'ops', 'hash list')");
+        await LockWaits.ExecuteAsync(blocker, $"SELECT * FROM {store.Sql.Schema}.block(NULL, '{digest}', 'ops', 'hash list')");
         var promotion = promoter.PromoteAsync(pending, "h", claimIfOrphaned: true);
         await LockWaits.UntilWaitingAsync(database, "imagededup-block-p", promotion, "advisory");
 
@@ -96,10 +96,4 @@ public sealed class BlockPromotionOrderTests(PostgresDatabase database) : IClass
 
     private static PostgresReferenceStore Over(PostgresReferenceStore store, NpgsqlDataSource dataSource)
         => new(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, dataSource);
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

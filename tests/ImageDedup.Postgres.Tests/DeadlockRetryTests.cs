@@ -28,13 +28,13 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
 
         await using var other = await database.DataSource.OpenConnectionAsync();
         var transaction = await other.BeginTransactionAsync();
-        await ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
         var attach = storeA.AddReferenceAsync(Scope, "h", target, claimIfOrphaned: false);
         await LockWaits.UntilWaitingAsync(database, "imagededup-deadlock-a", attach);
 
         // Closes the cycle; granted once the store's statement is rolled back as the victim.
-        await ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
         await transaction.RollbackAsync();
 
         var change = await attach; // before the retry: PostgresException 40P01
@@ -56,11 +56,11 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
 
         await using var other = await database.DataSource.OpenConnectionAsync();
         var transaction = await other.BeginTransactionAsync();
-        await ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
         var attach = storeH.AddReferenceAsync(Scope, "h", target, claimIfOrphaned: false, host);
         await LockWaits.UntilWaitingAsync(database, "imagededup-deadlock-h", attach);
-        await ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.\"references\" WHERE scope = '{Scope}' AND holder = 'h' FOR UPDATE");
         await transaction.RollbackAsync();
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => attach);
@@ -85,11 +85,5 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         var digest = TestImages.DigestOf(TestImages.Png(seed, 64));
         await store.InsertPendingAsync(new NewOriginal(id, Scope, digest, 64, "image/png", $"sha256/{digest.Hex}.{id:N}"));
         await store.PromoteAsync(id, holder, claimIfOrphaned: false);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

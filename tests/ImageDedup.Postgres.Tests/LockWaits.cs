@@ -42,4 +42,11 @@ internal static class LockWaits
             await Task.Delay(20, timeout.Token);
         }
     }
+
+    /// <summary>Runs one statement on <paramref name="connection"/> (inside whatever transaction it has open).</summary>
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

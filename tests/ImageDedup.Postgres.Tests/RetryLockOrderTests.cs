@@ -58,18 +58,18 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
         var storeW = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, repointing);
 
         await using var gate = await database.DataSource.OpenConnectionAsync();
-        await ExecuteAsync(gate, $"SELECT pg_advisory_lock({hook})");
+        await LockWaits.ExecuteAsync(gate, $"SELECT pg_advisory_lock({hook})");
 
         // A claimer takes the first target, uncommitted: try_attach finds it live and waits on its lock.
         await using var claimer = await database.DataSource.OpenConnectionAsync();
         await using var claim = await claimer.BeginTransactionAsync();
-        await ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'deleting' WHERE id = '{claimed}'");
+        await LockWaits.ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'deleting' WHERE id = '{claimed}'");
         var attach = storeA.TryAttachAsync(Scope, digest, "h", claimIfOrphaned: false);
         await LockWaits.UntilWaitingAsync(database, "imagededup-retry-a", attach, "transactionid");
 
         // The next original of the digest goes live as the claim commits; try_attach's first try fails
         // and the hook holds it there, with whatever that try locked.
-        await ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'live' WHERE id = '{next}'");
+        await LockWaits.ExecuteAsync(claimer, $"UPDATE {s}.originals SET state = 'live' WHERE id = '{next}'");
         await claim.CommitAsync();
         await LockWaits.UntilWaitingAsync(database, "imagededup-retry-a", attach, "advisory");
 
@@ -79,7 +79,7 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
         var repoint = storeW.AddReferenceAsync(Scope, "h2", previous, claimIfOrphaned: false);
         await LockWaits.UntilWaitingAsync(database, "imagededup-retry-w", repoint);
 
-        await ExecuteAsync(gate, $"SELECT pg_advisory_unlock({hook})");
+        await LockWaits.ExecuteAsync(gate, $"SELECT pg_advisory_unlock({hook})");
         var outcomes = await Task.WhenAll(Outcome(attach), Outcome(repoint));
 
         // Before the fix: "40P01: deadlock detected" for one of the two.
@@ -112,12 +112,6 @@ public sealed class RetryLockOrderTests(PostgresDatabase database) : IClassFixtu
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -32,7 +32,7 @@ internal static class BlockCommand
             var refused = TakedownArguments.Digest(result.GetValue(digest)!);
             await using var catalogue = invocation.Open();
             var entry = BlockDocument.From(await catalogue.BlockAsync(refused, new BlockRequest { RequestedBy = result.GetValue(by)!, Reason = result.GetValue(reason)! }, result.GetValue(everywhere), cancellationToken));
-            invocation.Print(entry, ToolJson.Default.BlockDocument, output => output.WriteLine($"blocked {entry.Digest} in {Where(entry.Scope)}: {entry.Reason}"));
+            invocation.Print(entry, ToolJson.Default.BlockDocument, output => output.WriteLine($"blocked {entry.Digest} in {TakedownArguments.Where(entry.Scope)}: {entry.Reason}"));
             return ExitCodes.Success;
         });
         return command;
@@ -54,7 +54,7 @@ internal static class BlockCommand
             var removed = await catalogue.UnblockAsync(accepted, new BlockRequest { RequestedBy = result.GetValue(by)!, Reason = result.GetValue(reason)! }, all, cancellationToken);
             var scope = all ? null : invocation.Scope;
             invocation.Print(new UnblockDocument(scope, accepted.ToString(), removed), ToolJson.Default.UnblockDocument, output =>
-                output.WriteLine(removed ? $"unblocked {accepted} in {Where(scope)}" : $"nothing to remove: {accepted} has no entry in {Where(scope)}"));
+                output.WriteLine(removed ? $"unblocked {accepted} in {TakedownArguments.Where(scope)}" : $"nothing to remove: {accepted} has no entry in {TakedownArguments.Where(scope)}"));
             return ExitCodes.Success;
         });
         return command;
@@ -78,7 +78,7 @@ internal static class BlockCommand
             {
                 foreach (var entry in entries)
                 {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Digest}  {Where(entry.Scope),-24}  {entry.BlockedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {entry.BlockedBy}: {entry.Reason}"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Digest}  {TakedownArguments.Where(entry.Scope),-24}  {entry.BlockedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {entry.BlockedBy}: {entry.Reason}"));
                 }
 
                 output.WriteLine($"{entries.Count} entr{(entries.Count == 1 ? "y" : "ies")}");
@@ -87,6 +87,4 @@ internal static class BlockCommand
         });
         return command;
     }
-
-    private static string Where(string? scope) => scope is null ? "every scope" : $"scope '{scope}'";
 }

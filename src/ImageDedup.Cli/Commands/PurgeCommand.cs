@@ -51,7 +51,7 @@ internal static class PurgeCommand
 
                 if (purge.Block is { } blocked)
                 {
-                    output.WriteLine($"blocked in {(blocked.Scope is null ? "every scope" : $"scope '{blocked.Scope}'")}: {blocked.Reason}");
+                    output.WriteLine($"blocked in {TakedownArguments.Where(blocked.Scope)}: {blocked.Reason}");
                 }
             });
             return purge.Finished ? ExitCodes.Success : ExitCodes.ProblemsFound;

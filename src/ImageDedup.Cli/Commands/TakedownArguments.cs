@@ -19,6 +19,9 @@ internal static class TakedownArguments
         DefaultValueFactory = _ => Environment.UserName,
     };
 
+    /// <summary>"every scope", or the scope quoted: where a block entry applies, for the tool's lines.</summary>
+    public static string Where(string? scope) => scope is null ? "every scope" : $"scope '{scope}'";
+
     public static Option<bool> Everywhere(string description) => new("--everywhere") { Description = description };
 
     /// <summary>A digest as <c>sha256:&lt;hex&gt;</c> or 64 hex digits.</summary>

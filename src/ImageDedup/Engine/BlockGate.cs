@@ -4,33 +4,27 @@ using Microsoft.Extensions.Logging;
 namespace ImageDedup.Engine;
 
 /// <summary>
-/// The one place an ingest asks the block list (<see cref="ITakedownStore"/>): after hashing and
-/// before anything is written — before the holder is attached to existing bytes or a pending
-/// original is inserted — so blocked bytes leave no row, no blob and no reference. A refusal is
-/// logged at Information and counted (<c>imagededup.refusals</c>).
+/// Where an ingest meets the block list (<see cref="ITakedownStore"/>), logged at Information and
+/// counted (<c>imagededup.refusals</c>). A single ingest asks nothing itself: the store's attach
+/// statement, its first write, refuses a blocked digest before attaching anything or inserting a
+/// pending row, so blocked bytes leave no row, no blob and no reference, at no extra round trip;
+/// <see cref="ReportAsync"/> only logs that refusal. A batch asks for its whole group at once
+/// (<see cref="CheckManyAsync"/>) so one blocked item does not fail the group's statement.
 /// </summary>
 /// <remarks>
-/// This check is the early, cheap refusal, not the guarantee: a block added between it and the
-/// store's statement is caught by the statement itself (attach and promotion refuse a blocked digest
-/// in the same transaction), so a blocked digest never becomes live whatever the timing. A reference
-/// added to an existing original (<see cref="IImageDedupScope.AddReferenceAsync(Guid, string, CancellationToken)"/>)
-/// writes nothing before that statement, so it is refused there alone. Without the capability there
-/// is no block list and the gate lets everything through.
+/// A block added later, before a new original is promoted, is caught by the promotion itself, so a
+/// blocked digest never becomes live whatever the timing. Without the capability there is no block
+/// list and nothing is refused.
 /// </remarks>
 internal sealed class BlockGate(ITakedownStore? store, ImageDedupTelemetry telemetry, ILogger logger)
 {
-    /// <summary>Throws <see cref="BlockedContentException"/> when <paramref name="digest"/> is blocked in <paramref name="scope"/> or everywhere.</summary>
-    public async Task CheckAsync(string scope, ContentDigest digest, CancellationToken cancellationToken)
+    /// <summary>Logs and counts the store's refusal of an ingest, with the entry behind it; returns it to throw.</summary>
+    public async Task<BlockedContentException> ReportAsync(BlockedContentException refused, CancellationToken cancellationToken)
     {
-        if (store is null)
-        {
-            return;
-        }
-
-        if (await store.FindBlockAsync(scope, digest, cancellationToken).ConfigureAwait(false) is { } entry)
-        {
-            throw Refuse(scope, entry);
-        }
+        // Only on a refusal: the entry's scope, time and reason for the log.
+        var entry = store is null ? null : await store.FindBlockAsync(refused.Scope, refused.Digest, cancellationToken).ConfigureAwait(false);
+        Count(refused.Scope, entry ?? new BlockListEntry(refused.Scope, refused.Digest, "(unblocked since)", string.Empty, default));
+        return refused;
     }
 
     /// <summary>
@@ -45,13 +39,16 @@ internal sealed class BlockGate(ITakedownStore? store, ImageDedupTelemetry telem
         }
 
         var blocked = await store.FindBlocksAsync(scope, digests, cancellationToken).ConfigureAwait(false);
-        return blocked.ToDictionary(b => b.Key, b => Refuse(scope, b.Value));
+        return blocked.ToDictionary(b => b.Key, b =>
+        {
+            Count(scope, b.Value);
+            return new BlockedContentException(b.Value.Digest, scope);
+        });
     }
 
-    private BlockedContentException Refuse(string scope, BlockListEntry entry)
+    private void Count(string scope, BlockListEntry entry)
     {
         TakedownLog.IngestRefused(logger, scope, entry.Digest, TakedownLog.Where(entry.Scope), entry.BlockedAt, entry.Reason);
         telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", "blocked"));
-        return new BlockedContentException(entry.Digest, scope);
     }
 }

@@ -59,7 +59,7 @@ internal sealed partial class ImageDedupEngine : IImageDedup
         var takedown = references as ITakedownStore;
         _blocks = new BlockGate(takedown, telemetry, _logger);
         _blockList = takedown is null ? null : new BlockList(takedown, telemetry, _logger);
-        _purger = takedown is null || _blockList is null ? null : new Purger(takedown, _blobs, _blockList, telemetry, _options, _logger);
+        _purger = _blockList is null ? null : new Purger(takedown!, _blobs, _blockList, telemetry, _options, _logger);
         _batch = new BatchIngest(
             new BatchReader(hasher, _options, _logger),
             new GroupCommit(this, references, _blobs, hasher, _quotas, _blocks, _options, _logger, ClaimAtOnce),
@@ -116,10 +116,17 @@ internal sealed partial class ImageDedupEngine : IImageDedup
                 EngineLog.ContentTypeMismatch(_logger, declared, scanned.ContentType);
             }
 
-            // Before anything is written, attaching to existing bytes included.
-            await _blocks.CheckAsync(scope, scanned.Digest, cancellationToken).ConfigureAwait(false);
+            ReferenceChange? existing;
+            try
+            {
+                // The store refuses blocked bytes here, before attaching or inserting anything.
+                existing = await _references.TryAttachAsync(scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlockedContentException refused)
+            {
+                throw await _blocks.ReportAsync(refused, cancellationToken).ConfigureAwait(false);
+            }
 
-            var existing = await _references.TryAttachAsync(scope, scanned.Digest, request.Holder, ClaimAtOnce, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 var restored = existing.Original.BlobMissingSince is not null
