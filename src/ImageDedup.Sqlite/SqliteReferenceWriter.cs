@@ -208,9 +208,16 @@ internal sealed class SqliteReferenceWriter
         return new ReferenceChange(attached, true, displaced);
     }
 
+    /// <summary>Takes <paramref name="count"/> references off the original; when that orphans it and <paramref name="claim"/>, claims it for deletion.</summary>
     private async Task<Original> DecrementAsync(SqliteConnection c, SqliteTransaction t, string originalKey, int count, bool claim, CancellationToken ct)
-        => await SqliteCommands.OriginalAsync(c, t, _sql.Decrement, ct, ("@id", originalKey), ("@count", count), ("@claim", claim ? 1 : 0)).ConfigureAwait(false)
+    {
+        var original = await SqliteCommands.OriginalAsync(c, t, _sql.Decrement, ct, ("@id", originalKey), ("@count", count)).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"A reference pointed at the missing original '{originalKey}'.");
+        return claim && original is { ReferenceCount: 0, State: OriginalState.Live }
+            ? await SqliteCommands.OriginalAsync(c, t, _sql.ClaimReleased, ct, ("@id", originalKey)).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"The orphaned original '{originalKey}' changed inside the transaction.")
+            : original;
+    }
 
     private async Task<Original> RefreshOrphanAsync(SqliteConnection c, SqliteTransaction t, Original original, CancellationToken ct)
     {
