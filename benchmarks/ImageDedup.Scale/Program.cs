@@ -20,8 +20,16 @@ foreach (var store in settings.Stores)
     await using var large = await ScaleRun.PopulateAsync(create(), settings.Large);
     for (var rep = 0; rep < settings.Repetitions; rep++)
     {
-        await small.MeasureRepetitionAsync(rep, settings);
-        await large.MeasureRepetitionAsync(rep, settings);
+        // Figure by figure, a few operations of each size in turns; which goes first alternates.
+        var (first, second) = rep % 2 == 0 ? (small, large) : (large, small);
+        using var firstFigures = first.TimedFigures(rep, settings).GetEnumerator();
+        using var secondFigures = second.TimedFigures(rep, settings).GetEnumerator();
+        while (firstFigures.MoveNext() && secondFigures.MoveNext())
+        {
+            var (a, b) = await TimedFigure.InTurnsAsync(settings, firstFigures.Current, secondFigures.Current);
+            first.Record(firstFigures.Current.Name, a);
+            second.Record(secondFigures.Current.Name, b);
+        }
     }
 
     small.Summarise();

@@ -10,15 +10,17 @@ internal sealed record Figure(double Value, string Unit, int Operations);
 
 /// <summary>
 /// One populated catalogue and every figure measured on it. The two sizes are measured in turns, one
-/// repetition each (<see cref="MeasureRepetitionAsync"/>), so whatever else the machine does in the
-/// meantime falls on both alike and leaves the ratios alone.
+/// few operations each (<see cref="TimedFigure.InTurnsAsync"/>), so whatever else the machine does in the meantime falls on both
+/// alike and leaves the ratios alone.
 /// </summary>
 internal sealed class ScaleRun : IAsyncDisposable
 {
     private readonly ScaleCatalogue _catalogue;
     private readonly ServiceProvider _provider;
+    private readonly ServiceProvider _otherProvider;
     private readonly CountingBlobStore _blobs;
     private readonly IImageDedup _engine;
+    private readonly IImageDedup _otherEngine;
     private readonly IReferenceStore _store;
     private readonly Dictionary<string, List<double>> _samples = [];
     private readonly Dictionary<string, int> _counts = [];
@@ -31,13 +33,13 @@ internal sealed class ScaleRun : IAsyncDisposable
         _catalogue = catalogue;
         Originals = originals;
         _blobs = new CountingBlobStore();
-        var services = new ServiceCollection();
-        var builder = services.AddImageDedup(o => o.AllowAnyContent = true);
-        catalogue.Configure(builder);
-        services.AddSingleton<IBlobStore>(_blobs);
-        _provider = services.BuildServiceProvider();
+        _provider = Provide(catalogue, _blobs);
         _engine = _provider.GetRequiredService<IImageDedup>();
         _store = _provider.GetRequiredService<IReferenceStore>();
+        // A second engine on the same catalogue, with connections of its own: a host's concurrent
+        // requests, whose each operation follows another connection's commit.
+        _otherProvider = Provide(catalogue, _blobs);
+        _otherEngine = _otherProvider.GetRequiredService<IImageDedup>();
     }
 
     public long Originals { get; }
@@ -61,61 +63,93 @@ internal sealed class ScaleRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>Measures every operation once more (repetition <paramref name="rep"/>).</summary>
-    public async Task MeasureRepetitionAsync(int rep, ScaleSettings settings)
+    /// <summary>
+    /// Repetition <paramref name="rep"/> of every figure of this catalogue, in order. The caller
+    /// measures each on both sizes in turns (<see cref="TimedFigure.InTurnsAsync"/>) and records it
+    /// (<see cref="Record"/>) before asking for the next one, which may depend on it.
+    /// </summary>
+    public IEnumerable<TimedFigure> TimedFigures(int rep, ScaleSettings settings)
     {
         var engine = _engine;
         var catalogue = _catalogue;
         var random = new Random(rep + 1);
         var picked = Enumerable.Range(0, settings.Operations).Select(_ => Pick(random, Originals)).ToList();
-        var scopes = await catalogue.ScopesAsync(picked.Select(ScaleCatalogue.IdOf).ToList());
-
-        Record("attach", await TimeAsync(settings, picked.Count, k =>
-            engine.Scope(scopes[ScaleCatalogue.IdOf(picked[k])]).IngestAsync(new MemoryStream(ScaleCatalogue.ContentOf(picked[k])), new IngestRequest { Holder = Holder(rep, "ingest", k) })));
-
         var added = picked.OrderBy(_ => random.Next()).ToList();
+        Dictionary<Guid, string> scopes = [];
+        string ScopeOf(long i) => scopes[ScaleCatalogue.IdOf(i)];
+
+        yield return new TimedFigure("attach", picked.Count,
+            k => engine.Scope(ScopeOf(picked[k])).IngestAsync(new MemoryStream(ScaleCatalogue.ContentOf(picked[k])), new IngestRequest { Holder = Holder(rep, "ingest", k) }),
+            Prepare: async () => scopes = await catalogue.ScopesAsync(picked.Select(ScaleCatalogue.IdOf).ToList()));
+
         var addCount = 0;
-        Record("add_reference", await TimeAsync(settings, added.Count, async k =>
+        yield return new TimedFigure("add_reference", added.Count, async k =>
         {
-            await engine.Scope(scopes[ScaleCatalogue.IdOf(added[k])]).AddReferenceAsync(ScaleCatalogue.IdOf(added[k]), Holder(rep, "add", k));
+            await engine.Scope(ScopeOf(added[k])).AddReferenceAsync(ScaleCatalogue.IdOf(added[k]), Holder(rep, "add", k));
             addCount = k + 1;
-        }));
-        Record("release", await TimeAsync(settings, addCount, k =>
-            engine.Scope(scopes[ScaleCatalogue.IdOf(added[k])]).ReleaseAsync(Holder(rep, "add", k))));
+        });
+        yield return new TimedFigure("release", addCount, k => engine.Scope(ScopeOf(added[k])).ReleaseAsync(Holder(rep, "add", k)));
+
+        // The two engines take turns: a holder added by one is released by the other, so each
+        // operation's connection has to notice the other's commit first.
+        yield return new TimedFigure("add_release_in_turns", 2 * added.Count,
+            async k =>
+            {
+                var scope = (k % 2 == 0 ? engine : _otherEngine).Scope(ScopeOf(added[k / 2]));
+                if (k % 2 == 0)
+                {
+                    await scope.AddReferenceAsync(ScaleCatalogue.IdOf(added[k / 2]), Holder(rep, "turns", k / 2));
+                }
+                else
+                {
+                    await scope.ReleaseAsync(Holder(rep, "turns", k / 2));
+                }
+            },
+            Finish: async ran =>
+            {
+                if (ran % 2 == 1)
+                {
+                    await engine.Scope(ScopeOf(added[ran / 2])).ReleaseAsync(Holder(rep, "turns", ran / 2));
+                }
+            });
 
         var prefixes = Enumerable.Range(0, settings.PrefixReleases).Select(j => Holder(rep, "prefix", j) + "/").ToList();
-        foreach (var prefix in prefixes)
-        {
-            await catalogue.SeedPrefixAsync(prefix);
-        }
-
-        Record("release_prefix_1000", await TimeAsync(settings, prefixes.Count, async k =>
-        {
-            var released = await engine.Scope(ScaleCatalogue.BigScope).ReleasePrefixAsync(prefixes[k]);
-            if (released.ReferencesReleased != 1000)
+        yield return new TimedFigure("release_prefix_1000", prefixes.Count,
+            async k =>
             {
-                throw new InvalidOperationException($"released {released.ReferencesReleased} of 1000 references under {prefixes[k]}");
-            }
-        }));
-
-        Record("gc_claim_batch", await TimeAsync(settings, settings.Operations, async _ =>
-        {
-            if ((await _store.ClaimOrphansAsync(null, TimeSpan.Zero, 100)).Count == 0)
+                var released = await engine.Scope(ScaleCatalogue.BigScope).ReleasePrefixAsync(prefixes[k]);
+                if (released.ReferencesReleased != 1000)
+                {
+                    throw new InvalidOperationException($"released {released.ReferencesReleased} of 1000 references under {prefixes[k]}");
+                }
+            },
+            Prepare: async () =>
             {
-                throw new InvalidOperationException("garbage collection found no orphan to claim");
-            }
-        }, after: catalogue.UnclaimAsync));
+                foreach (var prefix in prefixes)
+                {
+                    await catalogue.SeedPrefixAsync(prefix);
+                }
+            });
 
-        Record("statistics_global", await TimeAsync(settings, settings.Operations, _ => engine.GetStatisticsAsync()));
-        Record("statistics_scope", await TimeAsync(settings, settings.Operations, _ => engine.Scope(ScaleCatalogue.BigScope).GetStatisticsAsync()));
+        yield return new TimedFigure("gc_claim_batch", settings.Operations,
+            async _ =>
+            {
+                if ((await _store.ClaimOrphansAsync(null, TimeSpan.Zero, 100)).Count == 0)
+                {
+                    throw new InvalidOperationException("garbage collection found no orphan to claim");
+                }
+            },
+            AfterEach: catalogue.UnclaimAsync);
 
-        Record("reconcile", await TimeAsync(settings, settings.Operations, async _ =>
+        yield return new TimedFigure("statistics_global", settings.Operations, _ => engine.GetStatisticsAsync());
+        yield return new TimedFigure("statistics_scope", settings.Operations, _ => engine.Scope(ScaleCatalogue.BigScope).GetStatisticsAsync());
+        yield return new TimedFigure("reconcile", settings.Operations, async _ =>
         {
             var before = _blobs.Requests;
             await engine.ReconcileAsync();
             _reconcileRequests += _blobs.Requests - before;
             _reconciles++;
-        }));
+        });
     }
 
     /// <summary>The figures over every repetition measured.</summary>
@@ -123,7 +157,7 @@ internal sealed class ScaleRun : IAsyncDisposable
     {
         foreach (var (name, p50s) in _samples)
         {
-            Figures[name] = new Figure(Median(p50s), "ms", _counts[name]);
+            Figures[name] = new Figure(TimedFigure.Median(p50s), "ms", _counts[name]);
         }
 
         Figures["reconcile_blob_requests"] = new Figure((double)_reconcileRequests / _reconciles, "requests a run", (int)_reconciles);
@@ -132,11 +166,22 @@ internal sealed class ScaleRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _otherProvider.DisposeAsync();
         await _provider.DisposeAsync();
         await _catalogue.DisposeAsync();
     }
 
-    private void Record(string name, (double P50, int Count) measured)
+    private static ServiceProvider Provide(ScaleCatalogue catalogue, CountingBlobStore blobs)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddImageDedup(o => o.AllowAnyContent = true);
+        catalogue.Configure(builder);
+        services.AddSingleton<IBlobStore>(blobs);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>One repetition's p50 of a figure.</summary>
+    public void Record(string name, (double P50, int Count) measured)
     {
         (_samples.TryGetValue(name, out var list) ? list : _samples[name] = []).Add(measured.P50);
         _counts[name] = measured.Count;
@@ -155,39 +200,5 @@ internal sealed class ScaleRun : IAsyncDisposable
                 return i;
             }
         }
-    }
-
-    /// <summary>
-    /// Times up to <paramref name="count"/> operations one after another and returns their p50 in
-    /// ms; stops early (after at least five) once the budget is spent, so an operation whose cost
-    /// grows with the store still finishes — with fewer samples, as the op counts show.
-    /// </summary>
-    private static async Task<(double P50, int Count)> TimeAsync(ScaleSettings settings, int count, Func<int, Task> operation, Func<Task>? after = null)
-    {
-        var latencies = new List<double>(count);
-        var spent = Stopwatch.StartNew();
-        for (var k = 0; k < count && (k < 5 || spent.Elapsed < settings.Budget); k++)
-        {
-            var one = Stopwatch.StartNew();
-            await operation(k);
-            latencies.Add(one.Elapsed.TotalMilliseconds);
-            if (after is not null)
-            {
-                await after();
-            }
-        }
-
-        return (Median(latencies), latencies.Count);
-    }
-
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

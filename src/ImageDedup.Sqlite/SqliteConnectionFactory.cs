@@ -58,10 +58,10 @@ internal sealed class SqliteConnectionFactory
             // A page cache of its own and no memory map. SQLite drops a connection's cache, and its map,
             // whenever another connection has written. Refilling the cache costs one read per page a
             // later statement needs; dropping a map costs an munmap of the whole mapped range and a page
-            // fault for every page read afterwards. With two connections taking turns, a one-row update
-            // took 89 us with a 1 GiB map against 66 us without at 10^4 originals, and 101 us against
-            // 68 us at 10^6; a garbage-collection claim after another connection's commit grew 1.25x
-            // from 10^4 to 10^6 originals with the map and 1.1x without (docs/scale.md).
+            // fault for every page read afterwards. With two engines taking turns (scale.sh's
+            // add_release_in_turns), an operation took 98 us with a 1 GiB map against 74 us without at
+            // 10^4 originals, and 112 us against 82 us at 10^6; a garbage-collection claim after another
+            // connection's commit grew 1.21x from 10^4 to 10^6 with the map, 1.12x without (docs/scale.md).
             await SqliteCommands.NonQueryAsync(connection, null, CacheSize, cancellationToken).ConfigureAwait(false);
             await SqliteCommands.NonQueryAsync(connection, null, "PRAGMA mmap_size = 0;", cancellationToken).ConfigureAwait(false);
             return connection;
