@@ -65,9 +65,15 @@ imagededup_pg_start() {
   } >"$dir/data/pg_hba.conf"
 
   # A free loopback port: try a few random ones; pg_ctl fails if another process took it meanwhile.
-  local port attempt started=0
+  # Below the kernel's ephemeral range, which outgoing connections take their local ports from: a test
+  # that stops this server and starts it again on its port (DedicatedPostgres) once found the port
+  # taken, with clients retrying against the stopped server all the while (a connect to a closed
+  # loopback port in that range can even be given that port and connect to itself).
+  local port attempt started=0 ephemeral_low ephemeral_high
+  read -r ephemeral_low ephemeral_high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_low=32768
+  [ "$ephemeral_low" -gt 11024 ] || { echo "postgres: the ephemeral port range starts at $ephemeral_low; no room below it" >&2; return 1; }
   for attempt in 1 2 3 4 5 6 7 8; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       continue # something listens there
     fi
