@@ -42,8 +42,12 @@ public sealed class DedicatedPostgres : IAsyncDisposable
     /// <summary>A fast shutdown: open connections are ended, as when a server is restarted for maintenance.</summary>
     public Task StopAsync() => BashAsync(_control + " stop -m fast -w");
 
-    /// <summary>Starts it again with the options of its first start (same port).</summary>
-    public Task StartAgainAsync() => BashAsync(_control + " restart -w");
+    /// <summary>Starts it again with the options of its first start (same port); a failure carries the end of the server's log.</summary>
+    public Task StartAgainAsync()
+    {
+        var log = System.Text.RegularExpressions.Regex.Match(_control, @" -l (\S+)").Groups[1].Value;
+        return BashAsync($"{_control} restart -w || {{ status=$?; tail -n 20 '{log}'; exit $status; }}");
+    }
 
     public async ValueTask DisposeAsync() => await BashAsync(_stop);
 
