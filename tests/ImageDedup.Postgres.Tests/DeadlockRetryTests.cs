@@ -1,4 +1,5 @@
 using ImageDedup.Testing.Content;
+using ImageDedup.Testing.Logging;
 using ImageDedup.Testing.Servers;
 using Npgsql;
 
@@ -67,6 +68,55 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         Assert.Equal(PostgresErrorCodes.DeadlockDetected, error.SqlState);
         await host.RollbackAsync();
         Assert.Equal(previous, (await store.FindByHolderAsync(Scope, "h"))?.Id);
+    }
+
+    [Fact]
+    public async Task A_statement_without_rows_to_return_chosen_as_a_deadlock_victim_runs_again_and_succeeds()
+    {
+        var store = await Stores.CreateMigratedAsync(database);
+        var s = store.Sql.Schema;
+        Guid[] ids = [Guid.NewGuid(), Guid.NewGuid()];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var digest = TestImages.DigestOf(TestImages.Png(10 + i, 64));
+            await store.InsertPendingAsync(new NewOriginal(ids[i], Scope, digest, 64, "image/png", $"sha256/{digest.Hex}.{ids[i]:N}"));
+        }
+
+        Assert.Equal(2, (await store.ClaimPendingManyAsync(ids)).Count);
+
+        // The order the store's DELETE meets the two rows in: the same scan as this query's.
+        await using var other = await database.DataSource.OpenConnectionAsync();
+        var order = new List<Guid>();
+        await using (var scan = new NpgsqlCommand($"SELECT id FROM {s}.originals WHERE id = ANY ($1) AND state = 'deleting'", other))
+        {
+            scan.Parameters.Add(new NpgsqlParameter { Value = ids });
+            await using var reader = await scan.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                order.Add(reader.GetGuid(0));
+            }
+        }
+
+        Assert.Equal(2, order.Count);
+        await using var deleting = LockWaits.Named(database, "imagededup-deadlock-e");
+        var logger = new CapturingLogger<PostgresReferenceStore>();
+        var storeE = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, deleting, logger);
+
+        var transaction = await other.BeginTransactionAsync();
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{order[1]}' FOR UPDATE");
+
+        // Deletes (and locks) the first row, then waits for the second.
+        var delete = storeE.DeleteClaimedManyAsync(ids);
+        await LockWaits.UntilWaitingAsync(database, "imagededup-deadlock-e", delete);
+
+        // Closes the cycle; granted once the store's statement is rolled back as the victim.
+        await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{order[0]}' FOR UPDATE");
+        await transaction.RollbackAsync();
+
+        Assert.Equal(2, await delete); // before the retry: PostgresException 40P01
+        Assert.Contains(logger.Entries, e => e.Message.Contains("deadlock", StringComparison.OrdinalIgnoreCase));
+        Assert.Null(await store.GetAsync(ids[0]));
+        Assert.Null(await store.GetAsync(ids[1]));
     }
 
     /// <summary>A holder "h" on <c>previous</c>, and a live <c>target</c> to move it to.</summary>
