@@ -13,7 +13,7 @@ namespace ImageDedup.Postgres.Tests;
 /// The deadlock is forced, not hoped for: another transaction locks the holder's previous original,
 /// the store's attach locks the holder's reference row and waits for that original, then the other
 /// transaction asks for the reference row. The store waited first, and the other session checks for a
-/// deadlock only after a minute (<see cref="LockWaits.OpenSurvivorAsync"/>), so the store's check
+/// deadlock only after a minute (<see cref="LockWaits.Survivors"/>), so the store's check
 /// finds the cycle and makes the store's statement the victim. The purge-stress test met the same
 /// class between a purge's claim and an attach, about one run in twelve.
 /// </remarks>
@@ -28,9 +28,8 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         await using var attaching = LockWaits.Named(database, "imagededup-deadlock-a");
         var storeA = new PostgresReferenceStore(new() { UseRegisteredDataSource = true, Schema = store.Sql.SchemaName, AutoMigrate = false }, attaching);
 
-        var (survivors, other) = await LockWaits.OpenSurvivorAsync(database);
-        await using var survivorSource = survivors;
-        await using var survivor = other;
+        await using var survivors = LockWaits.Survivors(database);
+        await using var other = await survivors.OpenConnectionAsync();
         var transaction = await other.BeginTransactionAsync();
         await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
@@ -58,9 +57,8 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         await using var hostConnection = await attaching.OpenConnectionAsync();
         await using var host = await hostConnection.BeginTransactionAsync();
 
-        var (survivors, other) = await LockWaits.OpenSurvivorAsync(database);
-        await using var survivorSource = survivors;
-        await using var survivor = other;
+        await using var survivors = LockWaits.Survivors(database);
+        await using var other = await survivors.OpenConnectionAsync();
         var transaction = await other.BeginTransactionAsync();
         await LockWaits.ExecuteAsync(other, $"SELECT 1 FROM {s}.originals WHERE id = '{previous}' FOR UPDATE");
 
@@ -90,9 +88,8 @@ public sealed class DeadlockRetryTests(PostgresDatabase database) : IClassFixtur
         Assert.Equal(2, (await store.ClaimPendingManyAsync(ids)).Count);
 
         // The order the store's DELETE meets the two rows in: the same scan as this query's.
-        var (survivors, other) = await LockWaits.OpenSurvivorAsync(database);
-        await using var survivorSource = survivors;
-        await using var survivor = other;
+        await using var survivors = LockWaits.Survivors(database);
+        await using var other = await survivors.OpenConnectionAsync();
         var order = new List<Guid>();
         await using (var scan = new NpgsqlCommand($"SELECT id FROM {s}.originals WHERE id = ANY ($1) AND state = 'deleting'", other))
         {

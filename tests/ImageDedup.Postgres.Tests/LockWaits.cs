@@ -44,20 +44,19 @@ internal static class LockWaits
     }
 
     /// <summary>
-    /// A connection of its own data source (so its setting goes nowhere else) that never loses a
-    /// deadlock it closes: PostgreSQL makes the victim of whichever waiter's check, run
-    /// <c>deadlock_timeout</c> after it began waiting, finds the cycle first, and this session checks
-    /// only after a minute. The store's session, which began waiting first with the default second,
-    /// is then always the victim; with both at a second, a loaded machine once ran this session's
-    /// check first and the test's own statement died instead.
+    /// A data source whose sessions never lose a deadlock they close: PostgreSQL makes the victim of
+    /// whichever waiter's check, run <c>deadlock_timeout</c> after it began waiting, finds the cycle
+    /// first, and these sessions check only after a minute. The store's session, which began waiting
+    /// first with the default second, is then always the victim; with both at a second, a loaded
+    /// machine once ran the test session's check first and the test's own statement died instead.
     /// </summary>
-    public static async Task<(NpgsqlDataSource Source, NpgsqlConnection Connection)> OpenSurvivorAsync(PostgresDatabase database)
-    {
-        var source = Named(database, "imagededup-deadlock-survivor");
-        var connection = await source.OpenConnectionAsync();
-        await ExecuteAsync(connection, "SET deadlock_timeout = '60s'");
-        return (source, connection);
-    }
+    public static NpgsqlDataSource Survivors(PostgresDatabase database)
+        => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            ApplicationName = "imagededup-deadlock-survivor",
+            MaxPoolSize = 2,
+            Options = "-c deadlock_timeout=60s",
+        }.ConnectionString);
 
     /// <summary>Runs one statement on <paramref name="connection"/> (inside whatever transaction it has open).</summary>
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
